@@ -1,0 +1,92 @@
+"""The course command line: ``python -m course <command> [chapters…]``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import time
+
+from . import check
+from .build import build
+from .nbgrader_run import NbgraderError
+from .notebooks import NotebookError, find_chapters, sync
+from .verify import verify
+
+
+def cmd_sync(args) -> int:
+    for chapter in find_chapters(args.root, args.chapters):
+        changed = sync(chapter)
+        print(f"{chapter.id}: {'written' if changed else 'already in step'}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    failed = 0
+    for chapter in find_chapters(args.root, args.chapters):
+        found = check.problems(chapter)
+        print(f"{chapter.id}: {'ok' if not found else f'{len(found)} problem(s)'}")
+        for problem in found:
+            print(f"  - {problem}")
+        failed += bool(found)
+    return 1 if failed else 0
+
+
+def cmd_build(args) -> int:
+    for chapter in find_chapters(args.root, args.chapters):
+        start = time.perf_counter()
+        build(chapter)
+        print(f"{chapter.id}: release/ and solutions/ written ({time.perf_counter() - start:.1f} s)")
+    return 0
+
+
+def cmd_verify(args) -> int:
+    header = f"{'chapter':<30} {'points':>6} {'solution':>8} {'blank':>6} {'grading':>8}  verdict"
+    print(header)
+    print("-" * len(header))
+    failed = 0
+    for chapter in find_chapters(args.root, args.chapters):
+        verdict = verify(chapter)
+        problems = verdict.problems
+        failed += bool(problems)
+        print(f"{chapter.id:<30} {verdict.points:>6g} {verdict.solution.score:>8g} {verdict.blank.score:>6g} "
+              f"{verdict.seconds:>7.1f}s  {'ok' if not problems else 'FAILED'}")
+        for problem in problems:
+            print(f"    - {problem}")
+    return 1 if failed else 0
+
+
+def cmd_demo(args) -> int:
+    """Build every chapter, then prove solution = full marks and release = zero."""
+    status = cmd_build(args)
+    print()
+    return status or cmd_verify(args)
+
+
+COMMANDS = {
+    "sync": (cmd_sync, "write source/<id>/<id>.ipynb from its text twin <id>.pct.py"),
+    "check": (cmd_check, "validate the sources: nbgrader metadata, ids, points, delimiters, tests, no outputs"),
+    "build": (cmd_build, "check, then generate release/<id>/ and the executed solutions/<id>/ with nbgrader"),
+    "verify": (cmd_verify, "autograde the solution (full marks) and the blank release (zero) of each chapter"),
+    "demo": (cmd_demo, "build and verify every chapter, printing points and grading times"),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m course", description=__doc__)
+    p.add_argument("--root", type=Path, default=Path.cwd(), help="the course folder (default: here)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="command")
+    for name, (_, help_text) in COMMANDS.items():
+        cmd = sub.add_parser(name, help=help_text, description=help_text)
+        cmd.add_argument("chapters", nargs="*", help="assignment ids (default: every chapter)")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    args.root = args.root.resolve()
+    try:
+        return COMMANDS[args.command][0](args)
+    except (NotebookError, NbgraderError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2

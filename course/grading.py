@@ -1,0 +1,133 @@
+"""Grading submissions with real ``nbgrader autograde`` in a course folder of their own.
+
+A *scratch course* is a temporary copy of the course's configuration and sources with its own
+gradebook: verification and the test suite grade there, so they never touch the instructor's
+gradebook and several can run at once.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook, MissingEntry
+
+from .nbgrader_run import run_nbgrader
+from .notebooks import Chapter
+
+COURSE_ID = "dl-ground-up"
+
+
+@dataclass
+class NotebookScores:
+    """One student's graded notebook: points per grade cell, and what went wrong."""
+
+    student: str
+    scores: dict[str, tuple[float, float]] = field(default_factory=dict)  # grade_id -> (score, max)
+    stderr_cells: list[str] = field(default_factory=list)  # test cells that wrote to stderr
+    error: str = ""  # why nothing could be graded, when nothing could
+
+    @property
+    def score(self) -> float:
+        return sum(s for s, _ in self.scores.values())
+
+    @property
+    def max_score(self) -> float:
+        return sum(m for _, m in self.scores.values())
+
+    def points(self, grade_ids) -> tuple[float, float]:
+        """(score, max) summed over the named grade cells."""
+        picked = [self.scores[g] for g in grade_ids if g in self.scores]
+        return sum(s for s, _ in picked), sum(m for _, m in picked)
+
+
+def scratch_course(root: Path, chapters: list[Chapter], dest: Path) -> Path:
+    """A fresh course folder at ``dest`` with ``root``'s config and the chapters' sources,
+    each assignment generated, so its gradebook knows every grade cell."""
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(root / "nbgrader_config.py", dest / "nbgrader_config.py")
+    for chapter in chapters:
+        target = dest / "source" / chapter.id
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(chapter.source.parent, target)
+        run_nbgrader(dest, "generate_assignment", chapter.id, "--force")
+    return dest
+
+
+def submit(course: Path, student: str, chapter_id: str, nb) -> Path:
+    """Place a notebook (a NotebookNode or a path) as ``student``'s submission."""
+    folder = course / "submitted" / student / chapter_id
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{chapter_id}.ipynb"
+    if isinstance(nb, (str, Path)):
+        shutil.copy(nb, path)
+    else:
+        nbformat.write(nb, path)
+    return path
+
+
+def autograde(course: Path, chapter_id: str) -> dict[str, NotebookScores]:
+    """Autograde every submission of one chapter in one nbgrader run, and read each
+    student's scores back from the gradebook."""
+    submitted = course / "submitted"
+    students = sorted(p.name for p in submitted.iterdir() if (p / chapter_id).is_dir())
+    log = run_nbgrader(course, "autograde", chapter_id, "--force", strict=False)
+    return {s: read_scores(course, chapter_id, s, log) for s in students}
+
+
+def read_scores(course: Path, chapter_id: str, student: str, log: str = "") -> NotebookScores:
+    """A student's scores from the gradebook and stderr output from the autograded notebook."""
+    result = NotebookScores(student)
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+        try:
+            submission = gb.find_submission_notebook(chapter_id, chapter_id, student)
+        except MissingEntry:
+            result.error = _failure_reason(log, student) or "not graded (no submission found)"
+            return result
+        for grade in submission.grades:
+            if grade.cell_type == "code":  # manually graded answers are not the autograder's
+                result.scores[grade.name] = (float(grade.score or 0.0), float(grade.max_score))
+    graded = course / "autograded" / student / chapter_id / f"{chapter_id}.ipynb"
+    if graded.exists():
+        result.stderr_cells = stderr_test_cells(nbformat.read(graded, as_version=4))
+    return result
+
+
+def _failure_reason(log: str, student: str) -> str:
+    lines = [line.strip() for line in log.splitlines() if student in line and "ERROR" in line]
+    return lines[-1] if lines else ""
+
+
+def stderr_test_cells(nb) -> list[str]:
+    """Grade ids of the test cells that wrote to stderr (nbgrader scores those zero)."""
+    found = []
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
+            if any(o.get("output_type") == "stream" and o.get("name") == "stderr" for o in cell.outputs):
+                found.append(meta["grade_id"])
+    return found
+
+
+def grade_notebooks(root: Path, chapter: Chapter, submissions: dict[str, object], workdir: Path
+                    ) -> tuple[dict[str, NotebookScores], float]:
+    """Grade ``submissions`` (student -> notebook) of one chapter as a cohort in a scratch
+    course under ``workdir``; the scores and the seconds the autograde run took."""
+    course = scratch_course(root, [chapter], workdir)
+    for student, nb in submissions.items():
+        submit(course, student, chapter.id, nb)
+    start = time.perf_counter()
+    results = autograde(course, chapter.id)
+    return results, time.perf_counter() - start
+
+
+def replace_answer(nb, answer_id: str, code: str):
+    """A copy of ``nb`` with the answer cell ``answer_id`` holding ``code``: a student's version."""
+    copy = nbformat.from_dict(nb)
+    cells = [c for c in copy.cells if c.metadata.get("nbgrader", {}).get("grade_id") == answer_id]
+    if len(cells) != 1:
+        raise KeyError(f"no single answer cell {answer_id!r} in the notebook")
+    cells[0].source = code.strip("\n")
+    return copy

@@ -1,0 +1,35 @@
+"""nbgrader configuration of the course (read by every nbgrader command run in this folder)."""
+import os
+
+c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
+
+here = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.course_id = "dl-ground-up"
+c.CourseDirectory.root = here
+# Executed solutions go to solutions/, not nbgrader's default "solution".
+c.CourseDirectory.solution_directory = "solutions"
+# The text twins of the sources (<id>.pct.py) hold the answers: never copy them out.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.pct.py"]
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
+
+# A student's cell gets this long before it is interrupted; a kernel that ignores the interrupt
+# must not abort the grading of the rest of the notebook.
+c.Execute.timeout = 30
+c.Execute.raise_on_iopub_timeout = False
+
+# Deleted test cells are put back from the gradebook and graded, instead of silently missing.
+c.OverwriteCells.add_missing_cells = True
+
+# Solutions for students: hidden tests removed, outputs kept from a fresh execution.
+c.GenerateSolution.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.LockCells",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.Execute",
+]
+
+# A local, writable exchange for `nbgrader release_assignment` / `collect` on one machine.
+c.Exchange.root = os.path.join(here, ".exchange")
