@@ -5,7 +5,6 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 # nbgrader starts `alembic` and kernels by name: the venv's scripts must come first.
 export PATH := $(abspath $(BIN)):$(PATH)
-export MPLBACKEND ?= Agg
 
 .PHONY: help install demo test lab build grade clean
 
@@ -28,7 +27,7 @@ demo: $(STAMP)
 	$(BIN)/python -m course demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --durations=15
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=release

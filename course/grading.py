@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,15 +112,25 @@ def stderr_test_cells(nb) -> list[str]:
     return found
 
 
-def grade_notebooks(root: Path, chapter: Chapter, submissions: dict[str, object], workdir: Path
-                    ) -> tuple[dict[str, NotebookScores], float]:
-    """Grade ``submissions`` (student -> notebook) of one chapter as a cohort in a scratch
-    course under ``workdir``; the scores and the seconds the autograde run took."""
-    course = scratch_course(root, [chapter], workdir)
-    for student, nb in submissions.items():
-        submit(course, student, chapter.id, nb)
+def grade_notebooks(root: Path, chapter: Chapter, submissions: dict[str, object], workdir: Path,
+                    jobs: int = 1) -> tuple[dict[str, NotebookScores], float]:
+    """Grade ``submissions`` (student -> notebook) of one chapter; the scores and the seconds
+    it took. The cohort is split into ``jobs`` shards graded at once, each in a scratch
+    course of its own under ``workdir`` (nbgrader grades one notebook at a time)."""
+    students = list(submissions)
+    shards = [students[i::jobs] for i in range(max(1, min(jobs, len(students))))]
+
+    def grade_shard(index: int, names: list[str]) -> dict[str, NotebookScores]:
+        course = scratch_course(root, [chapter], workdir / f"shard{index}")
+        for student in names:
+            submit(course, student, chapter.id, submissions[student])
+        return autograde(course, chapter.id)
+
     start = time.perf_counter()
-    results = autograde(course, chapter.id)
+    results: dict[str, NotebookScores] = {}
+    with ThreadPoolExecutor(len(shards)) as pool:
+        for shard in pool.map(grade_shard, range(len(shards)), shards):
+            results |= shard
     return results, time.perf_counter() - start
 
 

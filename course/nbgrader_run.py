@@ -20,8 +20,6 @@ def environment() -> dict[str, str]:
     env = dict(os.environ)
     bin_dir = str(Path(sys.executable).parent)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
-    # Matplotlib must not try to open a window while notebooks execute headless.
-    env.setdefault("MPLBACKEND", "Agg")
     env.pop("NBGRADER_EXECUTION", None)
     return env
 

@@ -1,5 +1,4 @@
 """Shared fixtures: the project's root, its chapters, and one graded cohort per chapter."""
-import os
 from pathlib import Path
 
 import matplotlib
@@ -15,15 +14,10 @@ CHAPTER_IDS = [c.id for c in CHAPTERS]
 
 
 def per_chapter():
-    """Parametrize by chapter; xdist keeps one chapter's tests on one worker (--dist loadgroup)."""
-    return pytest.mark.parametrize(
-        "chapter", [pytest.param(c, id=c.id, marks=pytest.mark.xdist_group(c.id)) for c in CHAPTERS])
+    """Parametrize a test by chapter."""
+    return pytest.mark.parametrize("chapter", CHAPTERS, ids=CHAPTER_IDS)
 
 
 @pytest.fixture(scope="session")
 def root():
     return ROOT
-
-
-def pytest_configure(config):
-    os.environ.setdefault("MPLBACKEND", "Agg")

@@ -138,3 +138,18 @@ def test_no_pyplot_show_called(monkeypatch):
     monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show called"))
     plotting.plot_loss_curves({"a": [1.0, 0.5]})
     plotting.plot_histograms([np.ones(3)])
+
+
+def test_figures_are_off_only_while_grading(monkeypatch):
+    from utils.plotting import figures_off_while_grading
+
+    try:
+        matplotlib.use("svg")
+        monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+        figures_off_while_grading()
+        assert matplotlib.get_backend().lower() == "svg"
+        monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+        figures_off_while_grading()
+        assert matplotlib.get_backend().lower() == "agg"
+    finally:
+        matplotlib.use("Agg")

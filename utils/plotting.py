@@ -11,7 +11,10 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
+from . import autograding
+
 __all__ = [
+    "figures_off_while_grading",
     "plot_fit",
     "plot_decision_boundary",
     "plot_loss_curves",
@@ -19,6 +22,19 @@ __all__ = [
     "plot_histograms",
     "plot_train_val_errors",
 ]
+
+
+def figures_off_while_grading() -> None:
+    """Draw no figure while nbgrader grades the notebook; a no-op otherwise.
+
+    Nobody looks at the figures of a notebook being graded, and rendering them is most of
+    its run time: the non-interactive Agg backend makes ``plt.show()`` draw nothing, so a
+    cohort is graded about twice as fast. Called once, in a notebook's first cell.
+    """
+    if autograding():
+        import matplotlib
+
+        matplotlib.use("Agg")
 
 
 def _new_axes(ax=None, **subplots_kw):

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import html
 import io
-import os
 from typing import Any, Callable
 
 import ipywidgets as widgets
 import numpy as np
+
+from . import autograding
 
 __all__ = ["autograding", "show", "fitted_curve", "RidgeExplorer", "ridge_explorer"]
 
@@ -38,14 +39,6 @@ ErrorFunction = Callable[[np.ndarray, np.ndarray], float]
 # ---------------------------------------------------------------------------------------
 # Shared helpers
 # ---------------------------------------------------------------------------------------
-
-def autograding() -> bool:
-    """True while nbgrader executes the notebook (it sets ``NBGRADER_EXECUTION``).
-
-    Notebooks use it, through ``show``, to skip displaying widgets while being graded.
-    """
-    return "NBGRADER_EXECUTION" in os.environ
-
 
 def show(app: Any) -> None:
     """Display ``app.view`` in the notebook, unless nbgrader is grading it."""
