@@ -41,11 +41,12 @@ def cmd_build(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    selected = find_chapters(args.root, args.chapters)
     header = f"{'chapter':<30} {'points':>6} {'solution':>8} {'blank':>6} {'grading':>8}  verdict"
     print(header)
     print("-" * len(header))
     failed = 0
-    for chapter in find_chapters(args.root, args.chapters):
+    for chapter in selected:
         verdict = verify(chapter)
         problems = verdict.problems
         failed += bool(problems)

@@ -100,15 +100,25 @@ def full_metadata(short: dict) -> dict:
     return meta
 
 
-def notebook_from_text(text: str) -> nbformat.NotebookNode:
+def notebook_from_text(text: str, name: str = "text twin") -> nbformat.NotebookNode:
     """The notebook a percent-format text twin describes, with full nbgrader metadata."""
-    parsed = jupytext.reads(text, fmt="py:percent")
+    try:
+        parsed = jupytext.reads(text, fmt="py:percent")
+    except Exception as error:  # jupytext raises several types for malformed cell headers
+        raise NotebookError(f"{name}: cannot parse the percent-format cells: {error}") from error
     nb = nbformat.v4.new_notebook()
     nb.metadata = {"kernelspec": dict(KERNELSPEC), "language_info": {"name": "python"}}
     for parsed_cell in parsed.cells:
         source = parsed_cell.source
         meta = {}
+        if "incorrectly_encoded_metadata" in parsed_cell.metadata:
+            raise NotebookError(f"{name}: cannot read the cell header "
+                                f"{parsed_cell.metadata['incorrectly_encoded_metadata']!r}: "
+                                f"nbgrader metadata must be a JSON object")
         if "nbgrader" in parsed_cell.metadata:
+            if not isinstance(parsed_cell.metadata["nbgrader"], dict):
+                raise NotebookError(f"{name}: nbgrader metadata must be a JSON object: "
+                                    f"{parsed_cell.metadata['nbgrader']!r}")
             meta["nbgrader"] = full_metadata(parsed_cell.metadata["nbgrader"])
         if parsed_cell.cell_type == "markdown":
             cell = nbformat.v4.new_markdown_cell(source, metadata=meta)
@@ -125,11 +135,16 @@ def render(nb: nbformat.NotebookNode) -> str:
     return nbformat.writes(nb) + "\n"
 
 
-def sync(chapter: Chapter) -> bool:
-    """Write the chapter's source notebook from its text twin; True when it changed."""
+def generated_source(chapter: Chapter) -> str:
+    """The text of the source notebook that the chapter's text twin generates."""
     if not chapter.text.exists():
         raise NotebookError(f"{chapter.id}: no text twin {chapter.text.name}")
-    wanted = render(notebook_from_text(chapter.text.read_text()))
+    return render(notebook_from_text(chapter.text.read_text(), chapter.text.name))
+
+
+def sync(chapter: Chapter) -> bool:
+    """Write the chapter's source notebook from its text twin; True when it changed."""
+    wanted = generated_source(chapter)
     if chapter.source.exists() and chapter.source.read_text() == wanted:
         return False
     chapter.source.write_text(wanted)
@@ -138,8 +153,7 @@ def sync(chapter: Chapter) -> bool:
 
 def in_step(chapter: Chapter) -> bool:
     """Whether the committed source notebook is exactly what its text twin generates."""
-    wanted = render(notebook_from_text(chapter.text.read_text()))
-    return chapter.source.exists() and chapter.source.read_text() == wanted
+    return chapter.source.exists() and chapter.source.read_text() == generated_source(chapter)
 
 
 def nbgrader_cells(nb) -> list:

@@ -89,6 +89,11 @@ def test_cli_help_and_clear_errors(toy):
     unknown = run_cli(toy.root, "check", "ch99_nothing")
     assert unknown.returncode == 2
     assert "unknown chapter ch99_nothing" in unknown.stderr and "Traceback" not in unknown.stderr
+    toy.text.write_text(toy.text.read_text().replace('nbgrader={"solution": true', 'nbgrader="solution"'))
+    malformed = run_cli(toy.root, "sync")
+    assert malformed.returncode == 2
+    assert "nbgrader metadata must be a JSON object" in malformed.stderr and "Traceback" not in malformed.stderr
+    toy.text.unlink()  # the notebook alone, broken
     toy.source.write_text("{ not json")
     broken = run_cli(toy.root, "check")
     assert broken.returncode == 2
