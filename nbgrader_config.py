@@ -17,6 +17,8 @@ c.CourseDirectory.db_url = "sqlite:///" + os.path.join(here, "gradebook.db")
 # must not abort the grading of the rest of the notebook.
 c.Execute.timeout = 30
 c.Execute.raise_on_iopub_timeout = False
+# No per-cell timestamps in executed notebooks: rebuilding the solutions changes nothing in git.
+c.Execute.record_timing = False
 
 # Deleted test cells are put back from the gradebook and graded, instead of silently missing.
 c.OverwriteCells.add_missing_cells = True

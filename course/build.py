@@ -19,9 +19,26 @@ def build(chapter: Chapter) -> None:
         raise NotebookError(f"{chapter.id}: fix the sources first:\n  - " + "\n  - ".join(found))
     run_nbgrader(chapter.root, "generate_assignment", chapter.id, "--force")
     run_nbgrader(chapter.root, "generate_solution", chapter.id, "--force")
-    failed = error_cells(nbformat.read(chapter.solution, as_version=4))
+    solution = nbformat.read(chapter.solution, as_version=4)
+    failed = error_cells(solution)
     if failed:
         raise NotebookError(f"{chapter.id}: the solution raised errors in cells {failed}")
+    nbformat.write(without_widget_state(solution), chapter.solution)
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = "(an interactive widget: run the notebook to use it)"
+
+
+def without_widget_state(nb):
+    """``nb`` without the widgets' saved state, which gets new random ids at every execution
+    (so every rebuild would change the committed solutions) and is not interactive anyway."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if WIDGET_VIEW in output.get("data", {}):
+                output["data"] = {"text/plain": WIDGET_NOTE}
+    return nb
 
 
 def error_cells(nb) -> list[str]:

@@ -92,3 +92,4 @@ def test_release_and_solutions_are_up_to_date(chapter, tmp_path):
     executed = [c for c in solution.cells if c.cell_type == "code" and c.source.strip()]
     assert all(c.execution_count for c in executed), "solutions/ must be executed, with outputs"
     assert not any(HIDDEN_BEGIN in c.source for c in solution.cells)
+    assert "widgets" not in solution.metadata, "widget state changes at every build: it is stripped"
