@@ -93,12 +93,19 @@ def read_scores(course: Path, chapter_id: str, student: str, log: str = "") -> N
     graded = course / "autograded" / student / chapter_id / f"{chapter_id}.ipynb"
     if graded.exists():
         result.stderr_cells = stderr_test_cells(nbformat.read(graded, as_version=4))
+    else:  # nbgrader records zeros for a notebook it could not even execute
+        result.error = _failure_reason(log, student) or "nbgrader could not grade this notebook"
     return result
 
 
 def _failure_reason(log: str, student: str) -> str:
-    lines = [line.strip() for line in log.splitlines() if student in line and "ERROR" in line]
-    return lines[-1] if lines else ""
+    """nbgrader's own words on why it could not grade ``student``'s notebook, if it said."""
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        if "ERROR" in line and f"student '{student}'" in line:
+            detail = [l.strip() for l in lines[max(0, i - 3):i] if l.strip() and "ERROR] There was" not in l]
+            return "; ".join(detail[-2:] + [line.split("ERROR]")[-1].strip()])
+    return ""
 
 
 def stderr_test_cells(nb) -> list[str]:
@@ -118,7 +125,8 @@ def grade_notebooks(root: Path, chapter: Chapter, submissions: dict[str, object]
     it took. The cohort is split into ``jobs`` shards graded at once, each in a scratch
     course of its own under ``workdir`` (nbgrader grades one notebook at a time)."""
     students = list(submissions)
-    shards = [students[i::jobs] for i in range(max(1, min(jobs, len(students))))]
+    n_shards = max(1, min(jobs, len(students)))
+    shards = [students[i::n_shards] for i in range(n_shards)]
 
     def grade_shard(index: int, names: list[str]) -> dict[str, NotebookScores]:
         course = scratch_course(root, [chapter], workdir / f"shard{index}")

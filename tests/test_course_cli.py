@@ -121,3 +121,15 @@ def test_verify_fails_when_a_test_passes_without_an_answer(toy):
     verified = run_cli(toy.root, "verify")
     assert verified.returncode == 1
     assert "blank release scores 1" in verified.stdout
+
+
+def test_a_broken_submission_is_reported_and_spoils_no_one_else(toy, tmp_path):
+    from course.grading import grade_notebooks
+
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("{ this is not a notebook")
+    results, _ = grade_notebooks(toy.root, toy, {"solution": toy.source, "broken": broken,
+                                                 "also_right": toy.source}, tmp_path / "cohort", jobs=2)
+    assert results["solution"].score == results["also_right"].score == 3
+    assert results["broken"].score == 0
+    assert "does not appear to be JSON" in results["broken"].error  # nbgrader's reason, passed on
