@@ -75,7 +75,13 @@ def autograde(course: Path, chapter_id: str) -> dict[str, NotebookScores]:
     submitted = course / "submitted"
     students = sorted(p.name for p in submitted.iterdir() if (p / chapter_id).is_dir())
     log = run_nbgrader(course, "autograde", chapter_id, "--force", strict=False)
-    return {s: read_scores(course, chapter_id, s, log) for s in students}
+    results = {s: read_scores(course, chapter_id, s, log) for s in students}
+    # A notebook nbgrader could not grade at all gets one more try on its own: the cause may
+    # be the machine's, not the student's (a kernel that failed to start while others did).
+    for student in [s for s, r in results.items() if r.error]:
+        log = run_nbgrader(course, "autograde", chapter_id, "--student", student, "--force", strict=False)
+        results[student] = read_scores(course, chapter_id, student, log)
+    return results
 
 
 def read_scores(course: Path, chapter_id: str, student: str, log: str = "") -> NotebookScores:

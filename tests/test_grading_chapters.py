@@ -48,6 +48,8 @@ def test_every_catalogued_mistake_loses_points(chapter, tmp_path_factory):
                if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
     per_answer = {a: sum(v.answer == a for v in wrong.values()) for a in answers}
     assert min(per_answer.values()) >= 2, f"fewer than two catalogued mistakes: {per_answer}"
+    ungraded = [f"{v.name}: {results[s].error}" for s, v in wrong.items() if results[s].error]
+    assert ungraded == [], "mistakes must lose points in their tests, not by failing to be graded"
     kept = []
     for student, variant in wrong.items():
         score, full = results[student].points([f"test_{variant.answer}_visible", f"test_{variant.answer}_hidden"])
@@ -61,7 +63,7 @@ def test_right_but_different_answers_keep_full_marks(chapter, tmp_path_factory):
     results, variants, points = graded_cohort(chapter, tmp_path_factory)
     right = {s: v for s, v in variants.items() if s.startswith("right")}
     assert right, "the catalogue has no right-but-different answers"
-    lost = [f"{v.answer}: {v.name}: {results[s].score:g}/{points:g} "
+    lost = [f"{v.answer}: {v.name}: {results[s].score:g}/{points:g} {results[s].error} "
             f"{ {g: p for g, p in results[s].scores.items() if p[0] < p[1]} }"
             for s, v in right.items() if results[s].score != points or results[s].stderr_cells]
     assert lost == [], "right answers that lose points:\n" + "\n".join(lost)
