@@ -21,9 +21,11 @@ WRONG = [
             X = np.asarray(X, dtype=np.float64)
             return np.hstack([X, np.ones((X.shape[0], 1))])
         """),
-    _v("design_matrix", "np.insert keeps an integer X's dtype (int output)", """
+    _v("design_matrix", "first column of X overwritten by the ones instead of a new column", """
         def design_matrix(X):
-            return np.insert(X, 0, 1, axis=1)
+            Phi = np.array(X, dtype=np.float64)
+            Phi[:, 0] = 1.0
+            return Phi
         """),
     _v("design_matrix", "no column of ones at all (X returned as a float copy)", """
         def design_matrix(X):
@@ -112,10 +114,6 @@ WRONG = [
         def polynomial_features(x, degree):
             x = np.asarray(x, dtype=np.float64)
             return np.column_stack([x ** k for k in range(degree)] or [np.ones_like(x)])
-        """),
-    _v("polynomial_features", "integer x gives integer features (no conversion to float)", """
-        def polynomial_features(x, degree):
-            return x[:, None] ** np.arange(degree + 1)
         """),
     # ---- rbf_features ---------------------------------------------------------------------
     _v("rbf_features", "divides by 2·width (the 2σ² convention)", """
@@ -213,6 +211,15 @@ WRONG = [
 
 
 RIGHT = [
+    # The course's arrays are float64 (COURSE_SPEC): code that relies on that is right.
+    _v("design_matrix", "np.insert of a column of ones into a float X", """
+        def design_matrix(X):
+            return np.insert(X, 0, 1.0, axis=1)
+        """),
+    _v("polynomial_features", "broadcast powers without an explicit conversion to float", """
+        def polynomial_features(x, degree):
+            return x[:, None] ** np.arange(degree + 1)
+        """),
     # ---- design_matrix ------------------------------------------------------------------
     _v("design_matrix", "np.column_stack with a float conversion", """
         def design_matrix(X):
