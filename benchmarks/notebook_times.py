@@ -9,23 +9,9 @@ figures and widgets skipped). The kernel start is included, as "Restart and Run 
 import argparse
 import os
 import statistics
-import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-
-from course.notebooks import chapters
-
-BUDGET_S = 15.0
-
-
-def execute_seconds(path: Path) -> float:
-    nb = nbformat.read(path, as_version=4)
-    start = time.perf_counter()
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
-    return time.perf_counter() - start
+from course.notebooks import EXECUTION_BUDGET_S, chapters, execute
 
 
 def main() -> None:
@@ -36,11 +22,11 @@ def main() -> None:
     print("| chapter | student run (s) | while grading (s) | budget (s) |")
     print("|---|---|---|---|")
     for chapter in chapters(root):
-        student = statistics.median(execute_seconds(chapter.source) for _ in range(args.repeat))
+        student = statistics.median(execute(chapter.source)[1] for _ in range(args.repeat))
         os.environ["NBGRADER_EXECUTION"] = "autograde"  # inherited by the kernel
-        grading = statistics.median(execute_seconds(chapter.source) for _ in range(args.repeat))
+        grading = statistics.median(execute(chapter.source)[1] for _ in range(args.repeat))
         del os.environ["NBGRADER_EXECUTION"]
-        print(f"| {chapter.id} | {student:.1f} | {grading:.1f} | {BUDGET_S:g} |")
+        print(f"| {chapter.id} | {student:.1f} | {grading:.1f} | {EXECUTION_BUDGET_S:g} |")
 
 
 if __name__ == "__main__":

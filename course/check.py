@@ -1,7 +1,6 @@
 """`course check`: what must hold of every source notebook before it is built or released."""
 from __future__ import annotations
 
-import ast
 from collections import Counter
 
 import nbformat
@@ -35,15 +34,6 @@ def _delimiters_balanced(source: str, begin: str, end: str) -> bool:
             if depth < 0:
                 return False
     return depth == 0
-
-
-def defined_names(source: str) -> list[str]:
-    """Top-level functions and classes a code cell defines."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return []
-    return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))]
 
 
 def problems(chapter: Chapter) -> list[str]:

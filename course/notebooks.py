@@ -15,13 +15,16 @@ nbgrader's schema 3 are filled in here, so the script says only what matters:
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import jupytext
 import nbformat
+from nbclient import NotebookClient
 
 SCHEMA_VERSION = 3
+EXECUTION_BUDGET_S = 15.0  # a chapter's solution notebook, top to bottom, on two cores
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 TEXT_SUFFIX = ".pct.py"
 
@@ -166,11 +169,17 @@ def grade_cells(nb) -> list:
     return [c for c in nbgrader_cells(nb) if c.metadata["nbgrader"].get("grade")]
 
 
-def total_points(nb) -> float:
-    return float(sum(c.metadata["nbgrader"].get("points") or 0 for c in grade_cells(nb)))
-
-
 def autograded_points(nb) -> float:
     """Points nbgrader can award by itself: test cells, not manually graded answers."""
     return float(sum(c.metadata["nbgrader"].get("points") or 0
                      for c in grade_cells(nb) if c.cell_type == "code" and not c.metadata["nbgrader"]["solution"]))
+
+
+def execute(path: Path, timeout: float = 120) -> tuple[nbformat.NotebookNode, float]:
+    """Run a notebook top to bottom in a fresh kernel, in its own folder, as "Restart and
+    Run All" does; the executed notebook and the seconds it took, kernel start included."""
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb, time.perf_counter() - start

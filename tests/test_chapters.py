@@ -1,19 +1,14 @@
 """Every chapter's files: the source passes `course check` and executes cleanly and fast; the
 release leaks nothing; release and solutions are up to date with the sources.
 (Grading through nbgrader is in test_grading_chapters.py.)"""
-import time
-
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from course.build import release_in_step, solutions_in_step
 from course.check import problems
-from course.notebooks import HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END, in_step
+from course.notebooks import (EXECUTION_BUDGET_S, HIDDEN_BEGIN, HIDDEN_END, SOLUTION_BEGIN, SOLUTION_END,
+                              execute, in_step)
 from tests.conftest import per_chapter
-
-EXECUTION_BUDGET_S = 15.0
-
 
 @per_chapter()
 def test_sources_pass_course_check(chapter):
@@ -23,44 +18,26 @@ def test_sources_pass_course_check(chapter):
 
 @per_chapter()
 def test_source_executes_cleanly_within_budget(chapter):
-    nb = nbformat.read(chapter.source, as_version=4)
-    start = time.perf_counter()
-    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(chapter.source.parent)}}).execute()
-    seconds = time.perf_counter() - start
+    nb, seconds = execute(chapter.source, timeout=60)
     stderr = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"
               and any(o.get("name") == "stderr" for o in c.outputs)]
     assert stderr == [], f"cells {stderr} wrote to stderr"
     assert seconds < EXECUTION_BUDGET_S, f"{chapter.id} took {seconds:.1f} s (budget {EXECUTION_BUDGET_S} s)"
 
 
-def _region_lines(nb, begin, end):
-    """Stripped, non-empty lines inside begin/end regions across the notebook."""
-    lines, inside = set(), False
-    for cell in nb.cells:
-        for line in cell.source.splitlines():
-            stripped = line.strip()
-            if stripped == begin:
-                inside = True
-            elif stripped == end:
-                inside = False
-            elif inside and stripped:
-                lines.add(stripped)
-    return lines
-
-
-def _outside_lines(nb, regions):
-    lines = set()
+def _lines_inside_and_outside(nb, regions):
+    """Stripped, non-empty lines inside any (begin, end) region, and those outside all."""
+    inside_lines, outside_lines = set(), set()
+    begins, ends = {b for b, _ in regions}, {e for _, e in regions}
     for cell in nb.cells:
         inside = False
         for line in cell.source.splitlines():
             stripped = line.strip()
-            if any(stripped == b for b, _ in regions):
-                inside = True
-            elif any(stripped == e for _, e in regions):
-                inside = False
-            elif not inside and stripped:
-                lines.add(stripped)
-    return lines
+            if stripped in begins or stripped in ends:
+                inside = stripped in begins
+            elif stripped:
+                (inside_lines if inside else outside_lines).add(stripped)
+    return inside_lines, outside_lines
 
 
 @per_chapter()
@@ -70,8 +47,8 @@ def test_release_leaks_no_solution_and_no_hidden_test(chapter):
     release = nbformat.reads(release_text, as_version=4)
     regions = [(SOLUTION_BEGIN, SOLUTION_END), (HIDDEN_BEGIN, HIDDEN_END)]
     # Lines that also stand outside any region (a docstring, a visible test) may appear.
-    public = _outside_lines(source, regions)
-    secret = (_region_lines(source, *regions[0]) | _region_lines(source, *regions[1])) - public
+    hidden, public = _lines_inside_and_outside(source, regions)
+    secret = hidden - public
     released_lines = {line.strip() for cell in release.cells for line in cell.source.splitlines()}
     assert secret, "no solution or hidden-test lines found in the source"
     assert sorted(secret & released_lines) == []
