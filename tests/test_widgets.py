@@ -135,7 +135,7 @@ def test_ridge_explorer_reports_other_errors_and_recovers(data):
 def test_ridge_explorer_figure_is_not_managed_by_pyplot(data):
     app = widgets.ridge_explorer(*data, fit=tiny_ridge, features=tiny_poly)
     assert app.figure not in [plt.figure(n) for n in plt.get_fignums()]
-    assert widgets._png(app.figure).startswith(b"\x89PNG")
+    assert widgets._common.png(app.figure).startswith(b"\x89PNG")
 
 
 def test_autograding_flag_and_show(monkeypatch, data):

@@ -1,110 +1,15 @@
-"""Exploration apps: sliders that move the student's own code.
-
-Every app comes in two parts:
-
-- a plain function that does the mathematics by calling the functions the student wrote
-  (passed in as arguments, so this library holds no answer), tested directly; and
-- a thin class that wires ipywidgets controls to it and redraws one persistent matplotlib
-  figure. Its attributes ``controls`` (name -> widget), ``figure``, the artists it updates
-  and ``view`` (the box to display) let tests drive it headlessly by setting ``.value``.
-
-Figures are made outside pyplot (so an inline backend does not show them a second time at
-the end of the cell), drawn by Agg and shown as PNG images through an ``ipywidgets.Output``:
-this works in plain JupyterLab, without ipympl.
-
-Before the student has written the functions an app needs (nbgrader's stubs raise
-``NotImplementedError``), the app says which ones to implement instead of failing. While
-nbgrader grades a notebook, ``show`` displays nothing (see ``autograding``).
-
-Apps
-----
-Chapter 1: ``ridge_explorer`` (polynomial degree and ridge lambda; ``fitted_curve``).
-"""
+"""Chapter 1: polynomial ridge regression, explored with degree and lambda sliders."""
 from __future__ import annotations
 
 import html
-import io
 from typing import Any, Callable
 
 import ipywidgets as widgets
 import numpy as np
 
-from . import autograding
+from ._common import ErrorFunction, default_error, failure_message, new_figure, render
 
-__all__ = ["autograding", "show", "fitted_curve", "RidgeExplorer", "ridge_explorer"]
-
-ErrorFunction = Callable[[np.ndarray, np.ndarray], float]
-
-
-# ---------------------------------------------------------------------------------------
-# Shared helpers
-# ---------------------------------------------------------------------------------------
-
-def show(app: Any) -> None:
-    """Display ``app.view`` in the notebook, unless nbgrader is grading it."""
-    if autograding():
-        return
-    from IPython.display import display
-
-    display(app.view)
-
-
-def _new_figure(figsize: tuple[float, float] = (6.4, 4.0)):
-    """A figure and its Axes outside pyplot, drawn by Agg whatever the notebook's backend.
-
-    pyplot never sees it, so an inline backend does not show it a second time at the end
-    of the cell: it appears only through the app's Output widget.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=figsize)
-    FigureCanvasAgg(figure)
-    return figure, figure.add_subplot()
-
-
-def _png(figure) -> bytes:
-    """The figure as PNG bytes: one Agg draw (the inline backend's tight bounding box would
-    draw it twice, doubling the time a slider move takes to show)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def _render(output: widgets.Output, figure) -> None:
-    """Replace the Output's content with the current state of ``figure``.
-
-    Outside IPython there is no front end to draw for (``display`` would print a repr to
-    stdout), so nothing is rendered; the figure's artists stay up to date all the same.
-    """
-    from IPython import get_ipython
-    from IPython.display import Image, display
-
-    if get_ipython() is None:
-        return
-    image = Image(data=_png(figure), format="png")  # rendered before clearing: less flicker
-    output.clear_output(wait=True)
-    with output:
-        display(image)
-
-
-def _failure_message(error: Exception, names: str) -> str:
-    """What to tell the student when one of their functions fails inside an app."""
-    if isinstance(error, NotImplementedError):
-        return f"Implement {names} first: this app runs your own functions."
-    return f"Your code ({names}) raised {type(error).__name__}: {error}"
-
-
-def _default_error() -> ErrorFunction:
-    """scikit-learn's mean squared error (a library engine, not the course's answer)."""
-    from sklearn.metrics import mean_squared_error
-
-    return mean_squared_error
-
-
-# ---------------------------------------------------------------------------------------
-# Chapter 1: polynomial ridge regression, degree and lambda
-# ---------------------------------------------------------------------------------------
+__all__ = ["fitted_curve", "RidgeExplorer", "ridge_explorer"]
 
 def fitted_curve(x: np.ndarray, y: np.ndarray, grid: np.ndarray, degree: int, lam: float,
                  fit: Callable, features: Callable) -> np.ndarray:
@@ -155,7 +60,7 @@ class RidgeExplorer:
         self.x_train, self.y_train = np.asarray(x_train, float), np.asarray(y_train, float)
         self.x_val, self.y_val = np.asarray(x_val, float), np.asarray(y_val, float)
         self.fit, self.features = fit, features
-        self.error = error if error is not None else _default_error()
+        self.error = error if error is not None else default_error()
         x_all = np.concatenate([self.x_train, self.x_val])
         self.grid = np.linspace(x_all.min(), x_all.max(), n_grid)
         self.train_mse = self.val_mse = float("nan")
@@ -176,7 +81,7 @@ class RidgeExplorer:
         self.update()
 
     def _build_figure(self) -> None:
-        self.figure, self.ax = _new_figure()
+        self.figure, self.ax = new_figure()
         ax = self.ax
         ax.scatter(self.x_train, self.y_train, s=18, color="C0", label="training", zorder=3)
         ax.scatter(self.x_val, self.y_val, s=18, color="C1", marker="s", label="validation",
@@ -205,13 +110,13 @@ class RidgeExplorer:
             predicted = fitted_curve(self.x_train, self.y_train, points, degree, lam,
                                      self.fit, self.features)
         except Exception as error:  # noqa: BLE001 - the student's code: report, do not crash
-            self._show_failure(_failure_message(error, "ridge_fit and polynomial_features"))
+            self._show_failure(failure_message(error, "ridge_fit and polynomial_features"))
         else:
             curve = predicted[:n_grid]
             train_pred = predicted[n_grid:n_grid + len(self.x_train)]
             val_pred = predicted[n_grid + len(self.x_train):]
             self._show_fit(curve, train_pred, val_pred, degree, lam)
-        _render(self.output, self.figure)
+        render(self.output, self.figure)
 
     def _show_failure(self, message: str) -> None:
         self.message = message
@@ -235,7 +140,7 @@ class RidgeExplorer:
                 self.val_mse = float(self.error(self.y_val, val_pred))
             except Exception as error:  # noqa: BLE001 - a student's error function
                 self.train_mse = self.val_mse = float("nan")
-                self.message = _failure_message(error, "mse")
+                self.message = failure_message(error, "mse")
         summary = (f"degree {degree}, λ = {lam:.1e}: training MSE {self.train_mse:.4g}, "
                    f"validation MSE {self.val_mse:.4g}")
         self.ax.set_title(summary, fontsize="medium")

@@ -1,0 +1,27 @@
+"""Exploration apps: sliders that move the student's own code.
+
+Every app comes in two parts:
+
+- a plain function that does the mathematics by calling the functions the student wrote
+  (passed in as arguments, so this library holds no answer), tested directly; and
+- a thin class that wires ipywidgets controls to it and redraws one persistent matplotlib
+  figure. Its attributes ``controls`` (name -> widget), ``figure``, the artists it updates
+  and ``view`` (the box to display) let tests drive it headlessly by setting ``.value``.
+
+Figures are made outside pyplot (so an inline backend does not show them a second time at
+the end of the cell), drawn by Agg and shown as PNG images through an ``ipywidgets.Output``:
+this works in plain JupyterLab, without ipympl.
+
+Before the student has written the functions an app needs (nbgrader's stubs raise
+``NotImplementedError``), the app says which ones to implement instead of failing. While
+nbgrader grades a notebook, ``show`` displays nothing (see ``autograding``).
+
+Apps (one module each)
+----------------------
+- ``ridge``, chapter 1: ``ridge_explorer`` (polynomial degree and ridge lambda; ``fitted_curve``).
+"""
+from .. import autograding
+from ._common import show
+from .ridge import RidgeExplorer, fitted_curve, ridge_explorer
+
+__all__ = ["autograding", "show", "fitted_curve", "RidgeExplorer", "ridge_explorer"]
