@@ -47,18 +47,19 @@ def png(figure) -> bytes:
     return buffer.getvalue()
 
 
-def render(output: widgets.Output, figure) -> None:
+def render(output: widgets.Output, figure, encode: Callable[[Any], bytes] = png) -> None:
     """Replace the Output's content with the current state of ``figure``.
 
     Outside IPython there is no front end to draw for (``display`` would print a repr to
     stdout), so nothing is rendered; the figure's artists stay up to date all the same.
+    ``encode(figure)`` makes the PNG bytes: ``png`` by default, or a faster app-specific one.
     """
     from IPython import get_ipython
     from IPython.display import Image, display
 
     if get_ipython() is None:
         return
-    image = Image(data=png(figure), format="png")  # rendered before clearing: less flicker
+    image = Image(data=encode(figure), format="png")  # rendered before clearing: less flicker
     output.clear_output(wait=True)
     with output:
         display(image)
