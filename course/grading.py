@@ -84,10 +84,12 @@ def autograde(course: Path, chapter_id: str) -> dict[str, NotebookScores]:
     return results
 
 
-def read_scores(course: Path, chapter_id: str, student: str, log: str = "") -> NotebookScores:
-    """A student's scores from the gradebook and stderr output from the autograded notebook."""
+def read_scores(course: Path, chapter_id: str, student: str, log: str = "",
+                db: Path | None = None) -> NotebookScores:
+    """A student's scores from the gradebook (``db``, by default the course's) and stderr
+    output from the autograded notebook."""
     result = NotebookScores(student)
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+    with Gradebook(f"sqlite:///{db or course / 'gradebook.db'}", COURSE_ID) as gb:
         try:
             submission = gb.find_submission_notebook(chapter_id, chapter_id, student)
         except MissingEntry:

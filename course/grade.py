@@ -1,0 +1,600 @@
+"""`course grade`: autograde a cohort's submissions with real nbgrader, in parallel and safely.
+
+Every ``submitted/<student>/<assignment>/`` folder is graded by ``nbgrader autograde`` in a
+*work unit*: a temporary copy of the course (config, sources, a gradebook of its own) holding a
+batch of submissions. Units run side by side behind a ``concurrent.futures.Executor``, so SQLite
+is never written by two processes at once and no submission can reach the course's gradebook
+through a relative path. The main process then merges each unit's results into the course's
+``gradebook.db`` (nbgrader's ``Gradebook`` API) and its graded notebooks into ``autograded/``.
+
+One nbgrader run grades a whole batch, because starting nbgrader costs seconds; a watchdog still
+gives each notebook its own wall-clock budget: a notebook that exceeds it is stopped (nbgrader
+and its kernel killed) and the rest of the batch is graded by a fresh nbgrader run.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.util
+import json
+import os
+import queue
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import psutil
+
+from .grading import COURSE_ID, read_scores, scratch_course, stderr_test_cells
+from .nbgrader_run import environment
+from .notebooks import autograded_points, find_chapters
+from .review import suspicious
+
+HUGE_NOTEBOOK_BYTES = 5_000_000
+INTERRUPTED = {"CellTimeoutError", "KeyboardInterrupt"}
+
+
+@dataclass
+class GradeOutcome:
+    """What happened to one student's submission of one assignment.
+
+    ``status`` is "graded" (the notebook ran to its end), "partly graded" (scores exist but
+    some cell was stopped at the time limit, so later cells may have lost points for it),
+    "not graded" (no score: see ``reason``) or "unchanged" (same files as the last run, whose
+    scores are repeated). ``scores`` maps each autograded test cell's grade id to
+    ``(score, max_score)``. ``digest`` identifies the submitted files.
+    """
+
+    student: str
+    assignment: str
+    status: str
+    score: float = 0.0
+    max_score: float = 0.0
+    scores: dict[str, tuple[float, float]] = field(default_factory=dict)
+    reason: str = ""
+    needs_review: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    digest: str = ""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A batch of staged submissions of one assignment, graded by one worker."""
+
+    assignment: str
+    template: Path    # a scratch course where the assignment is generated
+    library: Path     # a folder holding a private copy of `utils`, first on the kernels' path
+    folder: Path      # the unit's own folder; staged submissions are in folder/"staged"
+    students: tuple[str, ...]
+    timeout: float    # wall-clock seconds for one notebook
+
+
+# ---------------------------------------------------------------- finding and staging submissions
+
+def submission_digest(folder: Path) -> str:
+    """A hash of every file's relative path and bytes under ``folder``."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def find_submissions(root: Path, assignments: list[str] | None) -> list[tuple[str, str]]:
+    """(student, assignment) of every folder ``submitted/<student>/<assignment>/``."""
+    submitted = root / "submitted"
+    if not submitted.is_dir():
+        return []
+    found = [(s.name, a.name) for s in sorted(submitted.iterdir()) if s.is_dir()
+             for a in sorted(s.iterdir()) if a.is_dir()]
+    return [(s, a) for s, a in found if not assignments or a in assignments]
+
+
+def _grade_id(cell) -> str | None:
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def review_notes(nb, source) -> list[str]:
+    """Why a human should look at a submitted notebook before trusting its score: suspicious
+    code, edited or deleted read-only cells (``course.review``), duplicated grade cells."""
+    notes = suspicious(nb, source)
+    ids = [_grade_id(c) for c in nb.cells if _grade_id(c)]
+    for grade_id in dict.fromkeys(ids):
+        if ids.count(grade_id) > 1:
+            notes.append(f"cell {grade_id!r} appears {ids.count(grade_id)} times (graded once)")
+    return notes
+
+
+def restore_metadata(nb, release) -> list[str]:
+    """Put back, by cell id, the nbgrader metadata a student's editor stripped from ``nb``."""
+    by_id = {c.get("id"): c.metadata["nbgrader"] for c in release.cells if "nbgrader" in c.metadata}
+    restored = [c for c in nb.cells if "nbgrader" not in c.metadata and c.get("id") in by_id]
+    for cell in restored:
+        cell.metadata["nbgrader"] = dict(by_id[cell.get("id")])
+    return [f"nbgrader metadata was missing from {len(restored)} cells; restored from the release"] if restored else []
+
+
+def drop_duplicates(nb) -> None:
+    """Keep only the first cell of each grade id (nbgrader cannot grade a notebook with two)."""
+    seen, kept = set(), []
+    for cell in nb.cells:
+        grade_id = _grade_id(cell)
+        if grade_id is None or grade_id not in seen:
+            kept.append(cell)
+        seen.add(grade_id)
+    nb.cells = kept
+
+
+def stage(folder: Path, dest: Path, assignment: str, release, source) -> tuple[str, list[str]]:
+    """Copy the submission ``folder`` to ``dest`` with a gradable ``<assignment>.ipynb``
+    (``release`` and ``source`` are the assignment's student and instructor notebooks).
+
+    Returns (why it cannot be graded, or "", notes for a human)."""
+    shutil.copytree(folder, dest)
+    expected = dest / f"{assignment}.ipynb"
+    notes = []
+    if not expected.exists():
+        others = sorted(p.name for p in dest.glob("*.ipynb"))
+        if len(others) != 1:
+            found = f"found {', '.join(others)}" if others else "no notebook at all"
+            return f"no {expected.name} in the submission ({found})", notes
+        (dest / others[0]).rename(expected)
+        notes.append(f"the notebook was named {others[0]}; graded as {expected.name}")
+    extra = sorted(p.name for p in dest.glob("*.ipynb") if p != expected)
+    if extra:
+        notes.append(f"extra notebooks not graded: {', '.join(extra)}")
+    try:
+        nb = nbformat.read(expected, as_version=4)
+    except Exception as error:  # nbformat raises several kinds for a file that is not a notebook
+        return f"{expected.name} is not a valid notebook ({type(error).__name__}: {error})"[:300], notes
+    notes += restore_metadata(nb, release)
+    notes += review_notes(nb, source)
+    drop_duplicates(nb)
+    nbformat.write(nb, expected)
+    return "", notes
+
+
+# ---------------------------------------------------------------- one work unit (runs in a worker)
+
+def _kill_tree(process: subprocess.Popen) -> None:
+    """Kill nbgrader and every process it started (kernels run in sessions of their own)."""
+    try:
+        family = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        family = []
+    process.kill()
+    for child in family:
+        try:
+            child.kill()
+        except psutil.NoSuchProcess:
+            pass
+    process.wait()
+
+
+@dataclass
+class _Run:
+    """What the watchdog saw of one student's notebook."""
+
+    seconds: float = 0.0
+    killed: bool = False
+    log: str = ""
+
+
+def autograde_watched(course: Path, assignment: str, db_url: str, timeout: float,
+                      env: dict[str, str]) -> dict[str, _Run]:
+    """``nbgrader autograde`` of every submission in ``course``, each notebook within
+    ``timeout`` wall-clock seconds; a notebook over its budget is stopped and nbgrader
+    restarted on the submissions it had not reached."""
+    runs: dict[str, _Run] = {}
+    pattern = re.compile(r"Sanitizing .*[/\\]submitted[/\\]([^/\\]+)[/\\]")
+    while any((course / "submitted").iterdir()):
+        command = [sys.executable, "-m", "nbgrader", "autograde", assignment, f"--CourseDirectory.db_url={db_url}"]
+        process = subprocess.Popen(command, cwd=course, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, errors="replace")
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
+        current, started, killed = None, time.perf_counter(), False
+        while not killed:
+            try:
+                line = lines.get(timeout=0.2)
+            except queue.Empty:
+                line = ""
+            if line is None:  # nbgrader has finished
+                break
+            now = time.perf_counter()
+            match = pattern.search(line)
+            if match:
+                current, started = match.group(1), now
+                runs[current] = _Run()
+            if current:
+                runs[current].log += line
+                runs[current].seconds = now - started
+                killed = runs[current].killed = now - started > timeout
+        if killed:
+            _kill_tree(process)
+        process.wait()
+        if not killed:
+            break
+        # Submissions nbgrader has reached are done or stopped: the next run skips them.
+        for student in runs:
+            shutil.rmtree(course / "submitted" / student, ignore_errors=True)
+    return runs
+
+
+def _pump(stream, lines: queue.Queue) -> None:
+    """Copy a process's output lines into a queue, then None at its end."""
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
+def _cell_label(cell, index: int) -> str:
+    return _grade_id(cell) or f"#{index + 1}"
+
+
+def judge(course: Path, db: Path, assignment: str, student: str, run: _Run, timeout: float) -> GradeOutcome:
+    """The outcome of one graded notebook, from the unit's gradebook and autograded notebook."""
+    outcome = GradeOutcome(student, assignment, "not graded", seconds=round(run.seconds, 2))
+    if run.killed:
+        outcome.reason = (f"stopped after {timeout:g} s, the time budget of one notebook (a cell that "
+                          "ignored the interrupt at the per-cell time limit, or a very slow notebook)")
+        outcome.needs_review.append("exceeded the notebook's time budget")
+        return outcome
+    scores = read_scores(course, assignment, student, run.log, db=db)
+    if scores.error:
+        died = "Kernel died" in run.log
+        outcome.reason = ("the kernel died (a crash or os._exit); nbgrader keeps no score for such a notebook"
+                          if died else scores.error)
+        outcome.needs_review.append("the kernel died" if died else "nbgrader could not grade the notebook")
+        return outcome
+    outcome.scores = scores.scores
+    outcome.score, outcome.max_score = scores.score, scores.max_score
+    graded = course / "autograded" / student / assignment / f"{assignment}.ipynb"
+    nb = nbformat.read(graded, as_version=4)
+    stopped, raised = [], []
+    for index, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        is_test = meta.get("grade") and not meta.get("solution")
+        for error in (o for o in cell.get("outputs", []) if o.get("output_type") == "error"):
+            if error.ename in INTERRUPTED:
+                stopped.append(_cell_label(cell, index))
+            elif not is_test:  # failing tests are ordinary lost points
+                raised.append(f"cell {_cell_label(cell, index)} raised {error.ename}: {error.evalue}"[:200])
+    stopped = list(dict.fromkeys(stopped))  # a stopped cell holds two errors: timeout, interrupt
+    outcome.status = "partly graded" if stopped else "graded"
+    reasons = [f"cell {c} was stopped at the per-cell time limit" for c in stopped] + raised[:3]
+    if len(raised) > 3:
+        reasons.append(f"{len(raised) - 3} more cells raised errors")
+    outcome.reason = "; ".join(reasons)
+    outcome.needs_review += [f"test cell {g} wrote to stderr (nbgrader scores it zero)"
+                             for g in stderr_test_cells(nb)]
+    if stopped:
+        outcome.needs_review.append("a cell ran until the per-cell time limit")
+    size = graded.stat().st_size
+    if size > HUGE_NOTEBOOK_BYTES:
+        outcome.needs_review.append(f"huge output: the graded notebook is {size / 1e6:.0f} MB")
+    return outcome
+
+
+def grade_unit(unit: Unit) -> list[GradeOutcome]:
+    """Grade one unit in a private course copy; the outcomes of its students.
+
+    The unit's gradebook sits outside the course folder, so a notebook that deletes
+    ``../../../gradebook.db`` (the usual place) finds nothing there."""
+    course, db = unit.folder / "course", unit.folder / "db" / "gradebook.db"
+    shutil.copytree(unit.template, course, ignore=shutil.ignore_patterns("gradebook.db", "release"))
+    db.parent.mkdir(parents=True)
+    shutil.copy(unit.template / "gradebook.db", db)
+    shutil.copytree(unit.folder / "staged", course / "submitted")
+    env = environment() | {"PYTHONPATH": os.pathsep.join(filter(None, [str(unit.library), os.environ.get("PYTHONPATH")]))}
+    runs = autograde_watched(course, unit.assignment, f"sqlite:///{db}", unit.timeout, env)
+    return [judge(course, db, unit.assignment, s, runs.get(s, _Run()), unit.timeout) for s in unit.students]
+
+
+# ---------------------------------------------------------------- merging into the course
+
+def copy_assignment(source, target, assignment: str) -> None:
+    """Make gradebook ``target`` know ``assignment``'s notebooks and cells as ``source`` does."""
+    found = source.find_assignment(assignment)
+    target.update_or_create_assignment(assignment, duedate=found.duedate)
+    for nb in found.notebooks:
+        target.update_or_create_notebook(nb.name, assignment)
+        for c in nb.grade_cells:
+            target.update_or_create_grade_cell(c.name, nb.name, assignment, max_score=c.max_score, cell_type=c.cell_type)
+        for c in nb.solution_cells:
+            target.update_or_create_solution_cell(c.name, nb.name, assignment)
+        for c in nb.task_cells:
+            target.update_or_create_task_cell(c.name, nb.name, assignment, max_score=c.max_score, cell_type=c.cell_type)
+        for c in nb.source_cells:
+            target.update_or_create_source_cell(c.name, nb.name, assignment, cell_type=c.cell_type,
+                                                locked=c.locked, source=c.source, checksum=c.checksum)
+
+
+def merge_submission(target, source, assignment: str, student: str) -> None:
+    """Replace ``student``'s submission in gradebook ``target`` by the one graded in ``source``
+    (zero everywhere when ``source`` is None: a submission that could not be graded)."""
+    from nbgrader.api import MissingEntry
+
+    target.update_or_create_student(student)
+    try:
+        target.remove_submission(assignment, student)
+    except MissingEntry:
+        pass
+    graded = source.find_submission(assignment, student) if source else None
+    stamp = {"timestamp": graded.timestamp} if graded and graded.timestamp else {}
+    with target.db.no_autoflush:  # nbgrader's add_submission warns about its own objects otherwise
+        fresh = target.add_submission(assignment, student, **stamp)
+    for nb in fresh.notebooks:
+        for grade in nb.grades:
+            if graded:
+                origin = source.find_grade(grade.name, nb.name, assignment, student)
+                grade.auto_score, grade.needs_manual_grade = origin.auto_score, origin.needs_manual_grade
+            else:
+                grade.auto_score, grade.needs_manual_grade = 0.0, False
+        for comment in nb.comments if graded else []:
+            comment.auto_comment = source.find_comment(comment.name, nb.name, assignment, student).auto_comment
+    target.db.commit()
+
+
+def merge_outcomes(root: Path, template: Path, assignment: str, outcomes: list[GradeOutcome],
+                   unit: Path | None = None) -> None:
+    """Merge outcomes into ``root``'s gradebook and ``autograded/``: the graded ones from the
+    unit folder ``unit``, zero for those that could not be graded."""
+    from nbgrader.api import Gradebook
+
+    if not (root / "gradebook.db").exists():  # start from the template's: a new one needs alembic
+        shutil.copy(template / "gradebook.db", root / "gradebook.db")
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as target, \
+            Gradebook(f"sqlite:///{template / 'gradebook.db'}", COURSE_ID) as known:
+        copy_assignment(known, target, assignment)
+        for outcome in outcomes:
+            graded = outcome.status in ("graded", "partly graded")
+            dest = root / "autograded" / outcome.student / assignment
+            shutil.rmtree(dest, ignore_errors=True)
+            if graded:
+                with Gradebook(f"sqlite:///{unit / 'db' / 'gradebook.db'}", COURSE_ID) as source:
+                    merge_submission(target, source, assignment, outcome.student)
+                shutil.copytree(unit / "course" / "autograded" / outcome.student / assignment, dest)
+            else:
+                merge_submission(target, None, assignment, outcome.student)
+
+
+# ---------------------------------------------------------------- the whole cohort
+
+class GradebookGuard:
+    """A copy of the course gradebook taken before grading, put back if anything changes it."""
+
+    def __init__(self, path: Path, backup: Path):
+        self.path, self.backup = path, backup
+        self.digest = self._digest(path)
+        if self.digest:
+            shutil.copy2(path, backup)
+
+    @staticmethod
+    def _digest(path: Path) -> str:
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+
+    def restore_if_changed(self) -> bool:
+        """Put the copy back when the gradebook changed; whether it had."""
+        if self._digest(self.path) == self.digest:
+            return False
+        if self.digest:
+            shutil.copy2(self.backup, self.path)
+        else:
+            self.path.unlink(missing_ok=True)
+        return True
+
+
+def load_previous(root: Path) -> dict[tuple[str, str], GradeOutcome]:
+    """The outcomes of earlier runs, from ``reports/grading.json``."""
+    path = root / "reports" / "grading.json"
+    if not path.exists():
+        return {}
+    known = {f.name for f in dataclasses.fields(GradeOutcome)}
+    outcomes = [GradeOutcome(**{k: v for k, v in d.items() if k in known}) for d in json.loads(path.read_text())]
+    for o in outcomes:
+        o.scores = {g: tuple(s) for g, s in o.scores.items()}
+    return {(o.student, o.assignment): o for o in outcomes}
+
+
+def save_outcomes(root: Path, latest: dict[tuple[str, str], GradeOutcome]) -> None:
+    path = root / "reports" / "grading.json"
+    path.parent.mkdir(exist_ok=True)
+    rows = [dataclasses.asdict(latest[key]) for key in sorted(latest)]
+    path.write_text(json.dumps(rows, indent=1) + "\n")
+
+
+class Progress:
+    """One line per finished submission: ``[12/40] alice ch01 26/26 3.1 s``."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.done, self.enabled = total, 0, enabled
+
+    def __call__(self, outcome: GradeOutcome) -> None:
+        self.done += 1
+        if self.enabled:
+            print(f"[{self.done}/{self.total}] {outcome.student} {outcome.assignment} "
+                  f"{outcome.score:g}/{outcome.max_score:g} {outcome.seconds:.1f} s {outcome.status}"
+                  + (f": {outcome.reason}" if outcome.reason and outcome.status == "not graded" else ""),
+                  file=sys.stderr, flush=True)
+
+
+def _batches(students: list[str], jobs: int) -> list[list[str]]:
+    """``students`` split into at most ``jobs`` batches of near-equal size (nbgrader's start-up
+    costs seconds per run, so fewer, larger batches are faster)."""
+    n = max(1, min(jobs, len(students)))
+    return [students[i::n] for i in range(n)]
+
+
+def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = False,
+                      executor: Executor | None = None, notebook_timeout: float = 120.0,
+                      progress: bool = True, assignments: list[str] | None = None) -> list[GradeOutcome]:
+    """Autograde every ``submitted/<student>/<assignment>/`` of the course at ``root``.
+
+    Parameters
+    ----------
+    root
+        The course folder (holding ``nbgrader_config.py``, ``source/`` and ``submitted/``).
+    jobs
+        Work units graded at once (default: the number of cores).
+    force
+        Grade submissions again even when their files did not change since the last run.
+    executor
+        Where the work units run (default: a thread pool of ``jobs`` threads, each driving an
+        nbgrader process). Any ``concurrent.futures.Executor`` whose workers see the same file
+        system, e.g. a ``dask.distributed`` ``Client``.
+    notebook_timeout
+        Wall-clock seconds one notebook may take, whatever happens inside it.
+    progress
+        Print one line per graded submission to stderr.
+    assignments
+        Grade only these assignments (default: all).
+
+    Returns
+    -------
+    list of GradeOutcome
+        One per submission, in (student, assignment) order. The latest outcome of each is also
+        written to ``reports/grading.json``.
+    """
+    root = root.resolve()
+    jobs = jobs or os.cpu_count() or 1
+    previous = load_previous(root)
+    known = {c.id: c for c in find_chapters(root, None)}
+    outcomes: dict[tuple[str, str], GradeOutcome] = {}
+    todo: dict[str, list[tuple[str, str]]] = {}  # assignment -> [(student, digest)]
+    for student, assignment in find_submissions(root, assignments):
+        digest = submission_digest(root / "submitted" / student / assignment)
+        before = previous.get((student, assignment))
+        if before and before.digest == digest and not force:
+            outcomes[student, assignment] = dataclasses.replace(before, status="unchanged", seconds=0.0)
+        elif assignment not in known:
+            outcomes[student, assignment] = GradeOutcome(student, assignment, "not graded", digest=digest,
+                                                         reason=f"no assignment {assignment} in source/")
+        else:
+            todo.setdefault(assignment, []).append((student, digest))
+    report = Progress(sum(map(len, todo.values())), progress)
+    if todo:
+        own_pool = executor is None
+        pool = executor or ThreadPoolExecutor(jobs)
+        try:
+            with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
+                outcomes |= _grade_all(root, Path(tmp), todo, known, pool, jobs, notebook_timeout, report)
+        finally:
+            if own_pool:
+                pool.shutdown()
+    latest = {**previous, **{k: o for k, o in outcomes.items() if o.status != "unchanged"}}
+    save_outcomes(root, latest)
+    return [outcomes[key] for key in sorted(outcomes)]
+
+
+def _grade_all(root, workdir, todo, known, pool, jobs, timeout, report) -> dict[tuple[str, str], GradeOutcome]:
+    """Stage, grade (each submission failing in a shared unit gets a second try alone) and merge."""
+    guard = GradebookGuard(root / "gradebook.db", workdir / "gradebook-backup.db")
+    library = workdir / "library"
+    # Kernels import this copy of the course library, so `utils.__file__` does not lead them
+    # to the course folder.
+    utils_folder = Path(importlib.util.find_spec("utils").origin).parent
+    shutil.copytree(utils_folder, library / "utils", ignore=shutil.ignore_patterns("__pycache__"))
+    templates = {a: pool.submit(scratch_course, root, [known[a]], workdir / f"template-{a}") for a in todo}
+    outcomes, notes, digests, points = {}, {}, {}, {}
+    pending: dict[Future, Unit] = {}
+    counter = iter(range(10**9))
+
+    def launch(assignment: str, students: list[str]) -> None:
+        unit = Unit(assignment, templates[assignment].result(), library, workdir / f"unit{next(counter)}",
+                    tuple(students), timeout)
+        for student in students:
+            shutil.copytree(workdir / "staged" / student / assignment, unit.folder / "staged" / student / assignment)
+        pending[pool.submit(grade_unit, unit)] = unit
+
+    def finish(outcome: GradeOutcome) -> None:
+        key = outcome.student, outcome.assignment
+        outcome.needs_review = notes.get(key, []) + outcome.needs_review
+        outcome.digest = digests[key]
+        if outcome.status == "not graded":
+            outcome.max_score = points[outcome.assignment]
+        outcomes[key] = outcome
+        report(outcome)
+
+    unmerged: list[tuple[str, list[GradeOutcome], Path | None]] = []  # assignment, outcomes, unit
+    for assignment, entries in todo.items():
+        template = templates[assignment].result()
+        release = nbformat.read(template / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+        source = nbformat.read(template / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+        points[assignment] = autograded_points(release)
+        gradable, failed = [], []
+        for student, digest in entries:
+            digests[student, assignment] = digest
+            problem, notes[student, assignment] = stage(root / "submitted" / student / assignment,
+                                                        workdir / "staged" / student / assignment, assignment, release, source)
+            if problem:
+                failed.append(GradeOutcome(student, assignment, "not graded", reason=problem))
+                finish(failed[-1])
+            else:
+                gradable.append(student)
+        unmerged.append((assignment, failed, None))
+        for batch in _batches(gradable, jobs):
+            if batch:
+                launch(assignment, batch)
+    while pending:
+        future = next(as_completed(pending))
+        unit = pending.pop(future)
+        try:
+            results = future.result()
+        except Exception as error:  # the worker itself failed: its students only lose this run
+            results = [GradeOutcome(s, unit.assignment, "not graded", reason=f"the grading worker failed: {error!r}")
+                       for s in unit.students]
+        tampered = guard.restore_if_changed()
+        retry = [o.student for o in results if o.status == "not graded" and len(unit.students) > 1
+                 and "time budget" not in o.reason]
+        for student in retry:  # perhaps spoiled by a neighbour in the batch: once more, alone
+            launch(unit.assignment, [student])
+        kept = [o for o in results if o.student not in retry]
+        for outcome in kept:
+            if tampered:
+                outcome.needs_review.append("the course gradebook changed while this was graded; it was restored "
+                                            "(the culprit may be any notebook graded at that time)")
+            finish(outcome)
+        unmerged.append((unit.assignment, kept, unit.folder))
+    for assignment, results, unit_folder in unmerged:
+        merge_outcomes(root, templates[assignment].result(), assignment, results, unit_folder)
+    return outcomes
+
+
+# ---------------------------------------------------------------- command line
+
+def add_arguments(command) -> None:
+    """The options of ``python -m course grade``."""
+    command.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (default: every core)")
+    command.add_argument("--timeout", type=float, default=120.0,
+                         help="wall-clock seconds one notebook may take (default: 120)")
+    command.add_argument("--force", action="store_true", help="grade again submissions that did not change")
+
+
+def cmd_grade(args) -> int:
+    start = time.perf_counter()
+    outcomes = grade_submissions(args.root, jobs=args.jobs, force=args.force, notebook_timeout=args.timeout,
+                                 assignments=args.chapters or None)
+    if not outcomes:
+        print("nothing to grade: no submitted/<student>/<assignment>/ folder")
+        return 0
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("graded", "partly graded", "not graded", "unchanged")}
+    print(", ".join(f"{n} {s}" for s, n in counts.items() if n) + f" in {time.perf_counter() - start:.1f} s")
+    for outcome in outcomes:
+        if outcome.reason or outcome.needs_review:
+            print(f"  {outcome.student} {outcome.assignment}: {outcome.status} {outcome.score:g}/{outcome.max_score:g}")
+            for line in ([outcome.reason] if outcome.reason else []) + outcome.needs_review:
+                print(f"    - {line}")
+    print("scores in gradebook.db, graded notebooks in autograded/, outcomes in reports/grading.json")
+    return 0
+
+
+COMMANDS = {"grade": (cmd_grade, "autograde every submission under submitted/ in parallel, "
+                                 "each notebook within a time budget; unchanged ones are skipped")}

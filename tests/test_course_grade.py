@@ -1,0 +1,160 @@
+"""`course grade` on a cohort of broken and sound chapter-1 submissions, graded once through real
+nbgrader (in a process pool passed in as the executor): each case gets the outcome it deserves,
+with a clear reason, and nobody else is affected; scores land in the course's own gradebook;
+re-running grades only what changed."""
+import json
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+import nbformat
+import pytest
+from nbgrader.api import Gradebook
+
+from course.grade import grade_submissions
+from course.grading import COURSE_ID
+from course.nbgrader_run import run_nbgrader
+from course.notebooks import autograded_points, find_chapters
+from tests.conftest import ROOT
+from tests.fixtures.submissions import solved_release, write_cohort
+
+CHAPTER = find_chapters(ROOT, ["ch01_linear_regression"])[0]
+POINTS = autograded_points(nbformat.read(CHAPTER.source, as_version=4))
+MSE_TESTS = ["test_mse_hidden", "test_mse_visible"]  # 3 points, sorted
+CELL_TIMEOUT, NOTEBOOK_TIMEOUT = 5, 40
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A course folder with chapter 1's source, a short per-cell time limit, an instructor's
+    gradebook holding one student already, and the whole fixture cohort submitted."""
+    root = tmp_path_factory.mktemp("course")
+    config = (ROOT / "nbgrader_config.py").read_text()
+    (root / "nbgrader_config.py").write_text(config + f"\nc.Execute.timeout = {CELL_TIMEOUT}\n")
+    shutil.copytree(CHAPTER.source.parent, root / "source" / CHAPTER.id)
+    run_nbgrader(root, "db", "student", "add", "sentinel", "--last-name=Kept")
+    write_cohort(root, CHAPTER)
+    return root
+
+
+@pytest.fixture(scope="module")
+def graded(course):
+    """The cohort graded once: student -> outcome."""
+    with ProcessPoolExecutor(2) as pool:
+        outcomes = grade_submissions(course, executor=pool, notebook_timeout=NOTEBOOK_TIMEOUT, progress=False)
+    return {o.student: o for o in outcomes}
+
+
+def lost(outcome):
+    return sorted(g for g, (score, full) in outcome.scores.items() if score < full)
+
+
+def reviewed(outcome, text):
+    return any(text in note for note in outcome.needs_review)
+
+
+@pytest.mark.parametrize("student, note", [
+    ("right", None), ("also_right", None),
+    ("extra_files", "extra notebooks not graded: scratch.ipynb"),
+    ("misnamed", "was named ch01_linear_regression (1).ipynb"),
+    ("deleted_test", "cell 'test_mse_visible' was deleted"),
+    ("duplicated_test", "cell 'test_mse_visible' appears 2 times"),
+    ("metadata_stripped", "nbgrader metadata was missing"),
+    ("huge_output", "huge output"),
+    ("vandal", "answer cell 'mse' line"),
+])
+def test_sound_answers_keep_full_marks_whatever_else_happened(graded, student, note):
+    outcome = graded[student]
+    assert (outcome.status, outcome.score, outcome.max_score) == ("graded", POINTS, POINTS), outcome
+    assert outcome.reason == ""
+    assert reviewed(outcome, note) if note else outcome.needs_review == [], outcome.needs_review
+    assert 0 < outcome.seconds < NOTEBOOK_TIMEOUT
+
+
+@pytest.mark.parametrize("student, reason", [
+    ("syntax_error", "cell mse raised SyntaxError"),
+    ("import_error", "cell mse raised ModuleNotFoundError"),
+    ("edited_test", ""),  # a wrong mse whose tests were replaced by `pass`
+])
+def test_a_broken_answer_loses_its_own_points_only(graded, student, reason):
+    outcome = graded[student]
+    assert outcome.status == "graded" and reason in outcome.reason
+    assert lost(outcome) == MSE_TESTS and outcome.score == POINTS - 3
+
+
+def test_edited_and_reordered_test_cells(graded):
+    assert reviewed(graded["edited_test"], "cell 'test_mse_visible' was edited (graded from the original)")
+    reordered = graded["reordered"]  # its mse test now runs before mse exists
+    assert reordered.status == "graded" and lost(reordered) == ["test_mse_visible"]
+
+
+def test_an_infinite_loop_is_stopped_at_the_cell_time_limit_and_grading_goes_on(graded):
+    in_answer, later = graded["loop_in_answer"], graded["loop_later"]
+    assert in_answer.status == "partly graded" and "cell mse was stopped at the per-cell time limit" in in_answer.reason
+    assert lost(in_answer) == MSE_TESTS
+    assert later.status == "partly graded" and later.score == POINTS  # every test ran before the loop
+    assert "was stopped at the per-cell time limit" in later.reason
+
+
+def test_a_kernel_ignoring_interrupts_is_stopped_at_the_notebook_budget(graded):
+    outcome = graded["ignores_interrupt"]
+    assert outcome.status == "not graded" and outcome.score == 0 and outcome.max_score == POINTS
+    assert f"stopped after {NOTEBOOK_TIMEOUT} s" in outcome.reason
+    assert NOTEBOOK_TIMEOUT <= outcome.seconds < NOTEBOOK_TIMEOUT + 5
+    assert reviewed(outcome, "changes signal handling")
+
+
+@pytest.mark.parametrize("student, reason", [
+    ("kernel_dies", "the kernel died"),
+    ("malformed_json", "is not a valid notebook (NotJSONError"),
+    ("missing_notebook", "no ch01_linear_regression.ipynb in the submission (no notebook at all)"),
+])
+def test_ungradable_submissions_get_zero_and_a_reason(graded, student, reason):
+    outcome = graded[student]
+    assert outcome.status == "not graded" and outcome.score == 0 and reason in outcome.reason
+
+
+def test_results_are_merged_into_the_course_gradebook_and_folders(course, graded):
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+        assert gb.find_student("sentinel").last_name == "Kept"  # the instructor's data survived
+        for student, outcome in graded.items():
+            notebook = gb.find_submission_notebook(CHAPTER.id, CHAPTER.id, student)
+            assert {g.name: g.score for g in notebook.grades if g.cell_type == "code"} == \
+                   {g: s for g, (s, _) in outcome.scores.items()} or outcome.status == "not graded"
+            assert notebook.code_score == outcome.score
+    for student, outcome in graded.items():
+        graded_nb = course / "autograded" / student / CHAPTER.id / f"{CHAPTER.id}.ipynb"
+        assert graded_nb.exists() == (outcome.status != "not graded")
+    saved = json.loads((course / "reports" / "grading.json").read_text())
+    assert {row["student"]: row["score"] for row in saved} == {s: o.score for s, o in graded.items()}
+
+
+def test_a_notebook_cannot_reach_the_course_or_its_gradebook(course, graded):
+    graded_nb = nbformat.read(course / "autograded" / "vandal" / CHAPTER.id / f"{CHAPTER.id}.ipynb", as_version=4)
+    printed = "".join(o.get("text", "") for c in graded_nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "utils imported from" in printed
+    assert str(ROOT) not in printed and str(course) not in printed  # a private copy of utils
+    assert not list(course.rglob("escaped.txt"))
+    assert (course / "gradebook.db").exists()
+
+
+def test_rerun_grades_only_what_changed(course, graded, capsys):
+    again = {o.student: o for o in grade_submissions(course, notebook_timeout=NOTEBOOK_TIMEOUT)}
+    assert {o.status for o in again.values()} == {"unchanged"}
+    assert {s: o.score for s, o in again.items()} == {s: o.score for s, o in graded.items()}
+    # The student with the syntax error submits a corrected notebook.
+    fixed = course / "submitted" / "syntax_error" / CHAPTER.id / f"{CHAPTER.id}.ipynb"
+    nbformat.write(solved_release(CHAPTER), fixed)
+    capsys.readouterr()
+    third = {o.student: o for o in grade_submissions(course, jobs=1, notebook_timeout=NOTEBOOK_TIMEOUT)}
+    assert third["syntax_error"].status == "graded" and third["syntax_error"].score == POINTS
+    assert {s for s, o in third.items() if o.status != "unchanged"} == {"syntax_error"}
+    assert f"[1/1] syntax_error {CHAPTER.id} {POINTS:g}/{POINTS:g}" in capsys.readouterr().err
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
+        assert gb.find_submission(CHAPTER.id, "syntax_error").score == POINTS
+    saved = {row["student"]: row for row in json.loads((course / "reports" / "grading.json").read_text())}
+    assert saved["syntax_error"]["score"] == POINTS and saved["right"]["status"] == "graded"
+    cli = subprocess.run([sys.executable, "-m", "course", "--root", str(course), "grade"],
+                         capture_output=True, text=True, timeout=300)
+    assert cli.returncode == 0 and f"{len(graded)} unchanged" in cli.stdout, cli.stdout + cli.stderr
