@@ -19,6 +19,9 @@ c.Execute.timeout = 30
 c.Execute.raise_on_iopub_timeout = False
 # No per-cell timestamps in executed notebooks: rebuilding the solutions changes nothing in git.
 c.Execute.record_timing = False
+# Every grading kernel guards itself before the first cell (utils/integrity.py): test cells see
+# the real NumPy and check helpers, and no cell may read the files holding answers or hidden tests.
+c.Execute.extra_arguments = ["--IPKernelApp.exec_lines=__import__('utils.integrity').integrity.protect()"]
 
 # Deleted test cells are put back from the gradebook and graded, instead of silently missing.
 c.OverwriteCells.add_missing_cells = True
@@ -31,6 +34,13 @@ c.GenerateSolution.preprocessors = [
     "nbgrader.preprocessors.ClearMarkScheme",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbgrader.preprocessors.Execute",
+]
+
+# Feedback for students hides the hidden tests, their source and their tracebacks (course/feedback.py).
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "course.feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 
 # A local, writable exchange for `nbgrader release_assignment` / `collect` on one machine.

@@ -1,0 +1,107 @@
+"""The instructor's loop after the deadline, as commands of ``python -m course``:
+``cohort`` (a synthetic cohort for the demo), ``feedback``, ``export``, ``report``, and ``demo``,
+which runs the whole loop: build, cohort, grade, feedback, export, report, summary table."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from .build import build
+from .cohort import PROFILES, make_cohort
+from .feedback import generate_feedback
+from .grade import grade_submissions
+from .nbgrader_run import run_nbgrader
+from .notebooks import find_chapters
+from .report import write_report
+
+GRADES_CSV = "grades.csv"
+
+
+def export_grades(root: Path) -> Path:
+    """``nbgrader export`` of the whole gradebook to ``root/grades.csv``."""
+    run_nbgrader(root, "export", f"--to={GRADES_CSV}")
+    return root / GRADES_CSV
+
+
+def cmd_cohort(args) -> int:
+    written = make_cohort(args.root, args.chapters)
+    for chapter, students in written.items():
+        print(f"{chapter}: {len(students)} submissions written to submitted/")
+    for student, profile in PROFILES.items():
+        print(f"  {student:<6} {profile}")
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    written = generate_feedback(args.root, args.chapters)
+    print(f"{len(written)} feedback files written to feedback/<student>/<chapter>/ (hidden tests not shown)")
+    return 0
+
+
+def cmd_export(args) -> int:
+    path = export_grades(args.root)
+    print(f"grades exported to {path.relative_to(args.root)}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    path = write_report(args.root)
+    print(f"report written to {path.relative_to(args.root)}")
+    return 0
+
+
+def summary(outcomes) -> str:
+    """Student x chapter autograded scores, then who needs a human look and why."""
+    chapters = sorted({o.assignment for o in outcomes})
+    by_key = {(o.student, o.assignment): o for o in outcomes}
+    header = f"{'student':<8}" + "".join(f"{c[:22]:>24}" for c in chapters)
+    lines = [header, "-" * len(header)]
+    for student in sorted({o.student for o in outcomes}):
+        cells = []
+        for chapter in chapters:
+            o = by_key.get((student, chapter))
+            cells.append("—" if o is None else f"{o.score:g}/{o.max_score:g}{'  *' if _needs_look(o) else ''}")
+        lines.append(f"{student:<8}" + "".join(f"{c:>24}" for c in cells))
+    flagged = [o for o in outcomes if _needs_look(o)]
+    if flagged:
+        lines += ["", "* needs a human look:"]
+        for o in flagged:
+            reasons = [o.reason] if o.reason else []
+            lines.append(f"  {o.student} / {o.assignment} ({o.status}): {'; '.join(reasons + o.needs_review)}")
+    return "\n".join(lines)
+
+
+def _needs_look(outcome) -> bool:
+    return bool(outcome.needs_review) or outcome.status not in ("graded", "unchanged")
+
+
+def cmd_demo(args) -> int:
+    """The whole loop on a synthetic cohort, each step timed."""
+    chapters = [c.id for c in find_chapters(args.root, args.chapters)]
+    steps = [
+        ("build", lambda: [build(c) for c in find_chapters(args.root, chapters)]),
+        ("cohort", lambda: make_cohort(args.root, chapters)),
+        ("grade", lambda: grade_submissions(args.root, assignments=chapters, force=True, progress=False)),
+        ("feedback", lambda: generate_feedback(args.root, chapters)),
+        ("export", lambda: export_grades(args.root)),
+        ("report", lambda: write_report(args.root)),
+    ]
+    results = {}
+    for name, step in steps:
+        start = time.perf_counter()
+        results[name] = step()
+        print(f"{name:<9} {time.perf_counter() - start:6.1f} s")
+    outcomes = [o for o in results["grade"] if o.student in PROFILES]
+    print(f"\n{len(outcomes)} submissions of {len(PROFILES)} students in {len(chapters)} chapter(s); "
+          f"{len(results['feedback'])} feedback files, grades.csv, reports/report.html\n")
+    print(summary(outcomes))
+    return 0
+
+
+COMMANDS = {
+    "cohort": (cmd_cohort, "write a synthetic demo cohort of every chapter into submitted/"),
+    "feedback": (cmd_feedback, "write each graded notebook's feedback HTML, hidden tests not shown"),
+    "export": (cmd_export, "export the gradebook's grades to grades.csv with nbgrader export"),
+    "report": (cmd_report, "write reports/report.html: scores, pass rates, grading times, reviews"),
+    "demo": (cmd_demo, "build, make a cohort, grade, feedback, export, report, and print a summary"),
+}

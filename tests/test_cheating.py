@@ -1,0 +1,130 @@
+"""Cheating does not pay: every attempt of tests/fixtures/cheating.py, graded by real
+`nbgrader autograde`, scores no more than the honest code in it, and the static review flags it.
+Also unit tests of the guard (utils.integrity) and of the review (course.review)."""
+import os
+
+import nbformat
+import numpy as np
+import pytest
+
+from course.grading import grade_notebooks
+from course.notebooks import find_chapters
+from course.review import scan_code, suspicious
+from tests.catalogue import load
+from tests.conftest import ROOT
+from tests.fixtures.cheating import ANSWER, ATTEMPTS, CHAPTER, honest_notebook
+from utils import integrity
+
+OWN_TESTS = [f"test_{ANSWER}_visible", f"test_{ANSWER}_hidden"]
+
+
+@pytest.fixture(scope="module")
+def source():
+    return nbformat.read(ROOT / "source" / CHAPTER / f"{CHAPTER}.ipynb", as_version=4)
+
+
+@pytest.fixture(scope="module")
+def graded(source, tmp_path_factory):
+    """The honest student, the solution and every attempt, graded as one cohort."""
+    chapter = find_chapters(ROOT, [CHAPTER])[0]
+    submissions = {"honest": honest_notebook(source), "solution": chapter.source}
+    submissions |= {f"attempt{i:02d}": attempt.notebook(source) for i, attempt in enumerate(ATTEMPTS)}
+    results, _ = grade_notebooks(ROOT, chapter, submissions, tmp_path_factory.mktemp("cheating"),
+                                 jobs=os.cpu_count() or 1)
+    return results
+
+
+def test_the_honest_code_loses_points_and_the_solution_keeps_them(graded):
+    honest, solution = graded["honest"], graded["solution"]
+    assert honest.error == "" and solution.error == ""
+    assert honest.points(OWN_TESTS)[0] == 0 < honest.points(OWN_TESTS)[1]
+    assert solution.score == solution.max_score > honest.score
+
+
+@pytest.mark.parametrize("index", range(len(ATTEMPTS)), ids=[a.name for a in ATTEMPTS])
+def test_no_attempt_raises_the_score(graded, index):
+    attempt, honest = graded[f"attempt{index:02d}"], graded["honest"]
+    assert attempt.max_score == honest.max_score
+    assert attempt.score <= honest.score, {g: s for g, s in attempt.scores.items() if s != honest.scores[g]}
+    assert attempt.points(OWN_TESTS)[0] == 0
+
+
+@pytest.mark.parametrize("attempt", ATTEMPTS, ids=[a.name for a in ATTEMPTS])
+def test_every_attempt_is_flagged_for_review(source, attempt):
+    assert suspicious(attempt.notebook(source), source) != []
+
+
+def test_honest_work_is_not_flagged(source):
+    """The solution, the honest student and every honest catalogued answer pass unflagged."""
+    assert suspicious(source, source) == []
+    assert suspicious(honest_notebook(source), source) == []
+    wrong, right = load(CHAPTER)
+    # The catalogue's own tampering mistakes ("... replaced by ...") must be flagged, nothing else.
+    flagged = {v.name for v in wrong + right if scan_code(v.code)}
+    assert flagged == {v.name for v in wrong if "replaced" in v.name} != set()
+
+
+def test_review_reports_edited_and_deleted_test_cells(source):
+    nb = nbformat.from_dict(source)
+    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "test_mse_hidden"]
+    visible = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "test_mse_visible")
+    visible.source = "pass"
+    found = suspicious(nb, source)
+    assert any("'test_mse_hidden' was deleted" in f for f in found)
+    assert any("'test_mse_visible' was edited" in f for f in found)
+
+
+@pytest.mark.parametrize("code, reason", [
+    ("np.allclose = lambda *a: True", "changes the module 'np'"),
+    ("import sys\nsys.modules['utils.checks'] = None", "sys.modules"),
+    ("get_ipython().showtraceback = print", "IPython kernel"),
+    ("raise SystemExit", "stop the notebook"),
+    ("!cat ../source/x.ipynb", "starts another program"),
+    ("x = open('gradebook.db').read()", "opens a file"),
+])
+def test_scan_names_the_trick(code, reason):
+    assert any(reason in why for _, why in scan_code(code))
+
+
+def test_guard_restores_patched_modules():
+    import utils.checks
+    snapshot = {name: (mod, dict(vars(mod))) for name, mod in
+                [("numpy", np), ("numpy.linalg", np.linalg), ("utils.checks", utils.checks)]}
+    real_allclose, real_lstsq, real_check = np.allclose, np.linalg.lstsq, utils.checks.check_close
+    namespace = {"np": "not numpy"}
+    try:
+        np.allclose = np.linalg.lstsq = None
+        vars(utils.checks)["check_close"] = None
+        integrity.restore(snapshot, namespace)
+        assert np.allclose is real_allclose and np.linalg.lstsq is real_lstsq
+        assert utils.checks.check_close is real_check and namespace["np"] is np
+    finally:
+        np.allclose, np.linalg.lstsq = real_allclose, real_lstsq
+        vars(utils.checks)["check_close"] = real_check
+
+
+@pytest.mark.parametrize("path, forbidden", [
+    ("course/source/ch01/ch01.pct.py", True),
+    ("elsewhere/any.ipynb", True),
+    ("course/gradebook.db", True),
+    ("course/.git/objects/ab/cdef", True),
+    ("course/tests/catalogue/ch01.py", True),
+    ("course/solutions/ch01/data.csv", True),
+    ("course/autograded/bob/ch01/data.csv", True),
+    ("course/autograded/ada/ch01/data.csv", False),
+    ("course/utils/checks.py", False),
+    ("course/.venv/lib/numpy/__init__.py", False),
+    ("/usr/lib/python3.11/os.py", False),
+])
+def test_guard_forbids_the_files_holding_answers(tmp_path, path, forbidden):
+    course = tmp_path / "course"
+    notebook_dir = course / "autograded" / "ada" / "ch01"
+    assert integrity.forbidden_path(str(tmp_path / path), (course,), notebook_dir) is forbidden
+
+
+def test_guard_is_off_outside_autograding(monkeypatch):
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    assert integrity.protect() is False
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
+    assert integrity.protect() is False
+
