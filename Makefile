@@ -6,14 +6,15 @@ STAMP  := $(VENV)/.installed-stamp
 # nbgrader starts `alembic` and kernels by name: the venv's scripts must come first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help install demo test lab build grade clean
+.PHONY: help install demo test lab formgrader build grade clean
 
 help:
-	@echo "make demo   build every chapter, autograde solution and blank release, print the table"
+	@echo "make demo   build, grade a synthetic cohort, write feedback, grades.csv and the report"
 	@echo "make test   the whole test suite"
 	@echo "make lab    JupyterLab on the student notebooks (release/)"
+	@echo "make formgrader  JupyterLab on the course folder, opening nbgrader's formgrader"
 	@echo "make build  regenerate release/ and solutions/ from source/"
-	@echo "make grade  autograde every submission under submitted/ with nbgrader"
+	@echo "make grade  autograde every submission under submitted/ in parallel (course grade)"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,15 +31,27 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 # Jupyter refuses to run as root unless told: containers and CI machines often are root.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# The student view: course/student_view/ switches off nbgrader's instructor tools (formgrader,
+# create assignment, course list); Validate and the assignment list (fetch, submit) stay.
+# The local exchange must exist for the assignment list and for release/collect.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir=release $(if $(filter 0,$(shell id -u)),--allow-root)
+	mkdir -p .exchange
+	JUPYTER_CONFIG_PATH=$(abspath course/student_view) $(BIN)/jupyter lab --ServerApp.root_dir=release $(AS_ROOT)
+
+# The instructor view: every nbgrader tool, on the course folder, opening the formgrader.
+formgrader: $(STAMP)
+	mkdir -p .exchange
+	$(BIN)/jupyter lab --LabApp.default_url=/formgrader $(AS_ROOT)
 
 build: $(STAMP)
 	$(BIN)/python -m course build
 
+# Options pass through ARGS, e.g. make grade ARGS="--jobs 4 --timeout 60 --force".
 grade: $(STAMP)
 	@test -d submitted || { echo "no submitted/ folder: collect submissions first"; exit 1; }
-	for dir in source/ch*/; do $(BIN)/nbgrader autograde "$$(basename $$dir)"; done
+	$(BIN)/python -m course grade $(ARGS)
 
 clean:
 	rm -rf $(VENV) gradebook.db .pytest_cache

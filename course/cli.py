@@ -7,7 +7,7 @@ from pathlib import Path
 
 import time
 
-from . import check
+from . import check, grade, pipeline
 from .build import build
 from .nbgrader_run import NbgraderError
 from .notebooks import NotebookError, find_chapters, sync
@@ -57,20 +57,14 @@ def cmd_verify(args) -> int:
     return 1 if failed else 0
 
 
-def cmd_demo(args) -> int:
-    """Build every chapter, then prove solution = full marks and release = zero."""
-    status = cmd_build(args)
-    print()
-    return status or cmd_verify(args)
-
-
 COMMANDS = {
     "sync": (cmd_sync, "write source/<id>/<id>.ipynb from its text twin <id>.pct.py"),
     "check": (cmd_check, "validate the sources: nbgrader metadata, ids, points, delimiters, tests, no outputs"),
     "build": (cmd_build, "check, then generate release/<id>/ and the executed solutions/<id>/ with nbgrader"),
     "verify": (cmd_verify, "autograde the solution (full marks) and the blank release (zero) of each chapter"),
-    "demo": (cmd_demo, "build and verify every chapter, printing points and grading times"),
 }
+COMMANDS |= pipeline.COMMANDS  # cohort, feedback, export, report, demo
+COMMANDS |= grade.COMMANDS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -80,6 +74,8 @@ def parser() -> argparse.ArgumentParser:
     for name, (_, help_text) in COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
         cmd.add_argument("chapters", nargs="*", help="assignment ids (default: every chapter)")
+        if name == "grade":
+            grade.add_arguments(cmd)
     return p
 
 

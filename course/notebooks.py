@@ -18,6 +18,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import jupytext
 import nbformat
@@ -139,10 +140,15 @@ def render(nb: nbformat.NotebookNode) -> str:
 
 
 def generated_source(chapter: Chapter) -> str:
-    """The text of the source notebook that the chapter's text twin generates."""
+    """The text of the source notebook that the chapter's text twin generates, with chapter
+    4's reference code in its ``reference_ch04`` cells (see ``course.reference``)."""
+    from .reference import fill_reference_cells  # imported here: reference.py builds on this module
+
     if not chapter.text.exists():
         raise NotebookError(f"{chapter.id}: no text twin {chapter.text.name}")
-    return render(notebook_from_text(chapter.text.read_text(), chapter.text.name))
+    nb = notebook_from_text(chapter.text.read_text(), chapter.text.name)
+    fill_reference_cells(nb, chapter.root)
+    return render(nb)
 
 
 def sync(chapter: Chapter) -> bool:
@@ -175,11 +181,27 @@ def autograded_points(nb) -> float:
                      for c in grade_cells(nb) if c.cell_type == "code" and not c.metadata["nbgrader"]["solution"]))
 
 
-def execute(path: Path, timeout: float = 120) -> tuple[nbformat.NotebookNode, float]:
+class Execution(NamedTuple):
+    """An executed notebook, its wall time (kernel start included) and the CPU time its kernel
+    used (every thread; unlike wall time, hardly changed by other work on a busy machine)."""
+
+    nb: nbformat.NotebookNode
+    seconds: float
+    cpu_seconds: float
+
+
+# Appended to the executed copy, then removed: the kernel reports its own CPU time.
+_CPU_PROBE = "import os as _os; _t = _os.times(); print(_t.user + _t.system)"
+
+
+def execute(path: Path, timeout: float = 120) -> Execution:
     """Run a notebook top to bottom in a fresh kernel, in its own folder, as "Restart and
-    Run All" does; the executed notebook and the seconds it took, kernel start included."""
+    Run All" does."""
     nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(_CPU_PROBE))
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    return nb, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    probe = nb.cells.pop()
+    return Execution(nb, seconds, float(probe.outputs[0]["text"]))

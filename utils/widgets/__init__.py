@@ -19,9 +19,19 @@ nbgrader grades a notebook, ``show`` displays nothing (see ``autograding``).
 Apps (one module each)
 ----------------------
 - ``ridge``, chapter 1: ``ridge_explorer`` (polynomial degree and ridge lambda; ``fitted_curve``).
+- ``newton``, chapter 2: ``newton_explorer`` (gradient descent and Newton stepped side by side).
+- ``logistic``, chapter 3: ``logistic_explorer`` (logistic regression trained live: learning rate,
+  iterations, the decision boundary and the loss curve).
+- ``playground``, chapter 4: ``playground`` (a network learning 2-D data live, trained by
+  scikit-learn or by the student's own ``Module`` network).
 """
 from .. import autograding
 from ._common import show
+from .logistic import LogisticExplorer, logistic_explorer
+from .newton import NewtonExplorer, newton_explorer
+from .playground import Playground, playground
 from .ridge import RidgeExplorer, fitted_curve, ridge_explorer
 
-__all__ = ["autograding", "show", "fitted_curve", "RidgeExplorer", "ridge_explorer"]
+__all__ = ["autograding", "show", "fitted_curve", "RidgeExplorer", "ridge_explorer", "NewtonExplorer", "newton_explorer",
+           "LogisticExplorer", "logistic_explorer",
+           "Playground", "playground"]
