@@ -20,14 +20,13 @@ def test_sources_pass_course_check(chapter):
 def test_source_executes_cleanly_within_budget(chapter):
     # The budget is checked on the kernel's CPU time: wall time on this shared 2-core machine
     # swings with whatever else runs (the suite grades cohorts alongside). Quiet-machine wall
-    # times are measured by benchmarks/notebook_times.py; a hang still fails on the wall limit.
+    # times are measured by benchmarks/notebook_times.py; a cell that hangs fails on the timeout.
     run = execute(chapter.source, timeout=60)
     stderr = [i for i, c in enumerate(run.nb.cells) if c.cell_type == "code"
               and any(o.get("name") == "stderr" for o in c.outputs)]
     assert stderr == [], f"cells {stderr} wrote to stderr"
     assert run.cpu_seconds < EXECUTION_BUDGET_S, (
         f"{chapter.id} used {run.cpu_seconds:.1f} s of CPU (budget {EXECUTION_BUDGET_S} s)")
-    assert run.seconds < 4 * EXECUTION_BUDGET_S, f"{chapter.id} took {run.seconds:.1f} s of wall time"
 
 
 def _lines_inside_and_outside(nb, regions):
