@@ -294,6 +294,9 @@ def grade_unit(unit: Unit) -> list[GradeOutcome]:
     shutil.copy(unit.template / "gradebook.db", db)
     shutil.copytree(unit.folder / "staged", course / "submitted")
     env = environment() | {"PYTHONPATH": os.pathsep.join(filter(None, [str(unit.library), os.environ.get("PYTHONPATH")]))}
+    # One BLAS thread per kernel: the units' kernels already share the cores, and BLAS threads
+    # on top of them made two parallel units no faster than one (benchmarks/RESULTS.md).
+    env |= dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1")
     runs = autograde_watched(course, unit.assignment, f"sqlite:///{db}", unit.timeout, env)
     return [judge(course, db, unit.assignment, s, runs.get(s, _Run()), unit.timeout) for s in unit.students]
 
