@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from utils.gradcheck import check_module_gradients, numerical_gradient, relative_error
+from tests.tiny_nn import TinySequential
 from utils.nn import Module
 
 pytestmark = pytest.mark.filterwarnings("error")  # the library must not warn
@@ -35,28 +36,6 @@ class Square(Module):
 
     def backward(self, dout):
         return 2 * self.x * dout
-
-
-class TinySequential(Module):
-    def __init__(self, *layers):
-        super().__init__()
-        self.layers = layers
-
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
-
-    def backward(self, dout):
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
-        return dout
-
-    def parameters(self):
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
-
-    def gradients(self):
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers) for k, v in layer.grads.items()}
 
 
 def test_numerical_gradient_of_cubic():

@@ -9,6 +9,7 @@ import pytest  # noqa: E402
 from scipy.special import softmax  # noqa: E402
 
 from utils import widgets  # noqa: E402
+from tests.tiny_nn import TinySequential  # noqa: E402
 from utils.nn import Module  # noqa: E402
 from utils.widgets.playground import (  # noqa: E402
     DATASETS, FEATURES, GRID_RESOLUTION, N_POINTS, cross_entropy, feature_map, library_epoch,
@@ -45,32 +46,6 @@ class TinyReLU(Module):
 
     def backward(self, grad_out):
         return grad_out * self.positive
-
-
-class TinySequential(Module):
-    def __init__(self, *layers):
-        super().__init__()
-        self.layers = layers
-
-    def forward(self, x):
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
-
-    def backward(self, grad_out):
-        for layer in reversed(self.layers):
-            grad_out = layer.backward(grad_out)
-        return grad_out
-
-    def parameters(self):
-        return self._keyed("params")
-
-    def gradients(self):
-        return self._keyed("grads")
-
-    def _keyed(self, kind):
-        return {f"{i}.{k}": v for i, layer in enumerate(self.layers)
-                for k, v in getattr(layer, kind).items()}
 
 
 def tiny_make_model(layer_sizes, activation, rng, linear=TinyLinear):
