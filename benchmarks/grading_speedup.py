@@ -1,85 +1,75 @@
-"""Speed-up of `course grade --jobs 2` over one plain serial `nbgrader autograde`, same submissions.
+"""Speed-up of `course grade --jobs 2` over plain serial `nbgrader autograde`, same submissions.
 
-    .venv/bin/python benchmarks/grading_speedup.py [--students 24] [--jobs 2]
+    .venv/bin/python benchmarks/grading_speedup.py [--jobs 2] [--chapters ch01_linear_regression ...]
 
-The cohort is chapter 1's solution and its catalogued right and wrong answers (one submission
-each). Both runs are measured in this process, one after the other: serial nbgrader grades every
-submission in one run, in a course where the assignment is already generated (as in the
-instructor's course; that step is not timed); `course grade` is timed whole, including making
-its own template course. The script asserts that both give every student the same scores, and
-prints a Markdown row to paste into benchmarks/RESULTS.md.
+The submissions are the demo cohort (`course.cohort`: nine students per chapter, right, partly
+wrong, blank, broken, hostile) of every chapter present, or of the chapters named. Both runs are
+measured in this process, one after the other:
+
+- serial: one plain `nbgrader autograde "*"` of the whole cohort (nbgrader's assignment id is
+  a glob, so this is its fastest serial form), in a course where the assignments are already
+  generated (as in the instructor's course; that step is not timed);
+- `course grade --jobs N`, timed whole, including making its own template course.
+
+The script asserts that both give every submission the same scores, and prints a Markdown row
+to paste into benchmarks/RESULTS.md.
 """
 import argparse
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-import nbformat
-
+from course.cohort import submissions
 from course.grade import grade_submissions
-from course.grading import autograde, replace_answer, scratch_course, submit
+from course.grading import read_scores, scratch_course, submit
+from course.nbgrader_run import run_nbgrader
 from course.notebooks import find_chapters
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the mistake catalogues live in the test suite
-from tests.catalogue import load  # noqa: E402
-CHAPTER_ID = "ch01_linear_regression"
 
 
-def cohort(chapter, size: int) -> dict[str, object]:
-    """student -> notebook: the solution, then catalogue variants, right and wrong alternating."""
-    source = nbformat.read(chapter.source, as_version=4)
-    wrong, right = load(chapter.id)
-    variants = [v for pair in zip(right, wrong) for v in pair]
-    if size - 1 > len(variants):
-        raise SystemExit(f"the catalogue has only {len(variants) + 1} submissions")
-    notebooks = {"s00_solution": source}
-    notebooks |= {f"s{i:02d}_{v.answer}": replace_answer(source, v.answer, v.code)
-                  for i, v in enumerate(variants[:size - 1], start=1)}
-    return notebooks
-
-
-def serial_nbgrader(chapter, notebooks, folder: Path) -> tuple[dict, float]:
-    course = scratch_course(ROOT, [chapter], folder)  # the assignment is generated (not timed)
-    for student, nb in notebooks.items():
-        submit(course, student, chapter.id, nb)
+def serial_nbgrader(chapters, cohort, folder: Path) -> tuple[dict, float]:
+    course = scratch_course(ROOT, chapters, folder)  # the assignments are generated (not timed)
+    for (student, chapter_id), nb in cohort.items():
+        submit(course, student, chapter_id, nb)
     start = time.perf_counter()
-    results = autograde(course, chapter.id)  # one `nbgrader autograde` of the whole cohort
+    run_nbgrader(course, "autograde", "*", "--force", strict=False)
     seconds = time.perf_counter() - start
-    return {s: r.scores for s, r in results.items()}, seconds
+    return {key: read_scores(course, key[1], key[0]).scores for key in cohort}, seconds
 
 
-def course_grade(chapter, notebooks, folder: Path, jobs: int) -> tuple[dict, float]:
+def course_grade(chapters, cohort, folder: Path, jobs: int) -> tuple[dict, float]:
     folder.mkdir()
     shutil.copy(ROOT / "nbgrader_config.py", folder)
-    shutil.copytree(chapter.source.parent, folder / "source" / chapter.id)
-    for student, nb in notebooks.items():
-        submit(folder, student, chapter.id, nb)
+    for chapter in chapters:
+        shutil.copytree(chapter.source.parent, folder / "source" / chapter.id)
+    for (student, chapter_id), nb in cohort.items():
+        submit(folder, student, chapter_id, nb)
     start = time.perf_counter()
     outcomes = grade_submissions(folder, jobs=jobs, progress=False)
     seconds = time.perf_counter() - start
-    return {o.student: o.scores for o in outcomes}, seconds
+    return {(o.student, o.assignment): o.scores for o in outcomes}, seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=24)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--chapters", nargs="*", default=None, help="default: every chapter present")
     args = parser.parse_args()
-    chapter = find_chapters(ROOT, [CHAPTER_ID])[0]
-    notebooks = cohort(chapter, args.students)
+    chapters = find_chapters(ROOT, args.chapters)
+    cohort = {(student, c.id): nb for c in chapters for student, nb in submissions(c).items()}
     with tempfile.TemporaryDirectory(prefix="grading-speedup-") as tmp:
-        serial, serial_s = serial_nbgrader(chapter, notebooks, Path(tmp) / "serial")
-        parallel, parallel_s = course_grade(chapter, notebooks, Path(tmp) / "parallel", args.jobs)
-    assert parallel == serial, "course grade and serial nbgrader disagree on some scores"
-    print(f"{len(notebooks)} submissions, identical scores; serial nbgrader {serial_s:.1f} s, "
-          f"course grade --jobs {args.jobs} {parallel_s:.1f} s")
-    print("| submissions | serial `nbgrader autograde` (s) | `course grade --jobs "
-          f"{args.jobs}` (s) | speed-up |")
+        serial, serial_s = serial_nbgrader(chapters, cohort, Path(tmp) / "serial")
+        parallel, parallel_s = course_grade(chapters, cohort, Path(tmp) / "parallel", args.jobs)
+    differ = sorted(key for key in cohort if serial[key] != parallel[key])
+    assert not differ, f"course grade and serial nbgrader disagree on {differ}"
+    print(f"{len(cohort)} submissions of {len(chapters)} chapters, identical scores; serial nbgrader "
+          f"{serial_s:.1f} s, course grade --jobs {args.jobs} {parallel_s:.1f} s")
+    print(f"| submissions | serial `nbgrader autograde` (s) | `course grade --jobs {args.jobs}` (s) | speed-up |")
     print("|---|---|---|---|")
-    print(f"| {len(notebooks)} | {serial_s:.1f} | {parallel_s:.1f} | {serial_s / parallel_s:.2f}× |")
+    print(f"| {len(cohort)} ({len(chapters)} chapters) | {serial_s:.1f} | {parallel_s:.1f} | "
+          f"{serial_s / parallel_s:.2f}× |")
 
 
 if __name__ == "__main__":

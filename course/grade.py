@@ -7,7 +7,8 @@ is never written by two processes at once and no submission can reach the course
 through a relative path. The main process then merges each unit's results into the course's
 ``gradebook.db`` (nbgrader's ``Gradebook`` API) and its graded notebooks into ``autograded/``.
 
-One nbgrader run grades a whole batch, because starting nbgrader costs seconds; a watchdog still
+One nbgrader run grades a whole batch, whatever its assignments (nbgrader takes the assignment
+id as a glob), because starting nbgrader costs seconds; a watchdog still
 gives each notebook its own wall-clock budget: a notebook that exceeds it is stopped (nbgrader
 and its kernel killed) and the rest of the batch is graded by a fresh nbgrader run.
 """
@@ -67,13 +68,12 @@ class GradeOutcome:
 
 @dataclass(frozen=True)
 class Unit:
-    """A batch of staged submissions of one assignment, graded by one worker."""
+    """A batch of staged submissions, of one or several assignments, graded by one worker."""
 
-    assignment: str
-    template: Path    # a scratch course where the assignment is generated
+    template: Path    # a scratch course where every assignment graded is generated
     library: Path     # a folder holding a private copy of `utils`, first on the kernels' path
     folder: Path      # the unit's own folder; staged submissions are in folder/"staged"
-    students: tuple[str, ...]
+    submissions: tuple[tuple[str, str], ...]  # (student, assignment)
     timeout: float    # wall-clock seconds for one notebook
 
 
@@ -187,15 +187,14 @@ class _Run:
     log: str = ""
 
 
-def autograde_watched(course: Path, assignment: str, db_url: str, timeout: float,
-                      env: dict[str, str]) -> dict[str, _Run]:
+def autograde_watched(course: Path, db_url: str, timeout: float, env: dict[str, str]) -> dict[tuple[str, str], _Run]:
     """``nbgrader autograde`` of every submission in ``course``, each notebook within
     ``timeout`` wall-clock seconds; a notebook over its budget is stopped and nbgrader
-    restarted on the submissions it had not reached."""
-    runs: dict[str, _Run] = {}
-    pattern = re.compile(r"Sanitizing .*[/\\]submitted[/\\]([^/\\]+)[/\\]")
+    restarted on the submissions it had not reached. Keyed by (student, assignment)."""
+    runs: dict[tuple[str, str], _Run] = {}
+    pattern = re.compile(r"Sanitizing .*[/\\]submitted[/\\]([^/\\]+)[/\\]([^/\\]+)[/\\]")
     while any((course / "submitted").iterdir()):
-        command = [sys.executable, "-m", "nbgrader", "autograde", assignment, f"--CourseDirectory.db_url={db_url}"]
+        command = [sys.executable, "-m", "nbgrader", "autograde", "*", f"--CourseDirectory.db_url={db_url}"]
         process = subprocess.Popen(command, cwd=course, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                    text=True, errors="replace")
         lines: queue.Queue = queue.Queue()
@@ -211,7 +210,7 @@ def autograde_watched(course: Path, assignment: str, db_url: str, timeout: float
             now = time.perf_counter()
             match = pattern.search(line)
             if match:
-                current, started = match.group(1), now
+                current, started = match.groups(), now
                 runs[current] = _Run()
             if current:
                 runs[current].log += line
@@ -223,8 +222,11 @@ def autograde_watched(course: Path, assignment: str, db_url: str, timeout: float
         if not killed:
             break
         # Submissions nbgrader has reached are done or stopped: the next run skips them.
-        for student in runs:
-            shutil.rmtree(course / "submitted" / student, ignore_errors=True)
+        for student, assignment in runs:
+            shutil.rmtree(course / "submitted" / student / assignment, ignore_errors=True)
+        for folder in (course / "submitted").iterdir():
+            if not any(folder.iterdir()):
+                folder.rmdir()
     return runs
 
 
@@ -297,8 +299,8 @@ def grade_unit(unit: Unit) -> list[GradeOutcome]:
     # One BLAS thread per kernel: the units' kernels already share the cores, and BLAS threads
     # on top of them made two parallel units no faster than one (benchmarks/RESULTS.md).
     env |= dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1")
-    runs = autograde_watched(course, unit.assignment, f"sqlite:///{db}", unit.timeout, env)
-    return [judge(course, db, unit.assignment, s, runs.get(s, _Run()), unit.timeout) for s in unit.students]
+    runs = autograde_watched(course, f"sqlite:///{db}", unit.timeout, env)
+    return [judge(course, db, a, s, runs.get((s, a), _Run()), unit.timeout) for s, a in unit.submissions]
 
 
 # ---------------------------------------------------------------- merging into the course
@@ -429,11 +431,13 @@ class Progress:
                   file=sys.stderr, flush=True)
 
 
-def _batches(students: list[str], jobs: int) -> list[list[str]]:
-    """``students`` split into at most ``jobs`` batches of near-equal size (nbgrader's start-up
-    costs seconds per run, so fewer, larger batches are faster)."""
-    n = max(1, min(jobs, len(students)))
-    return [students[i::n] for i in range(n)]
+def _batches(submissions: list[tuple[str, str]], jobs: int) -> list[list[tuple[str, str]]]:
+    """``submissions`` split into at most ``jobs`` batches of near-equal size, each with about
+    as many notebooks of every assignment (nbgrader's start-up costs seconds per run, so fewer,
+    larger batches are faster)."""
+    ordered = sorted(submissions, key=lambda s: (s[1], s[0]))
+    n = max(1, min(jobs, len(ordered)))
+    return [ordered[i::n] for i in range(n)]
 
 
 def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = False,
@@ -505,15 +509,15 @@ def _grade_all(root, workdir, todo, known, pool, jobs, timeout, report) -> dict[
     # to the course folder.
     utils_folder = Path(importlib.util.find_spec("utils").origin).parent
     shutil.copytree(utils_folder, library / "utils", ignore=shutil.ignore_patterns("__pycache__"))
-    templates = {a: pool.submit(scratch_course, root, [known[a]], workdir / f"template-{a}") for a in todo}
+    # One template course for every assignment graded: one nbgrader start-up, one new gradebook.
+    template = scratch_course(root, [known[a] for a in todo], workdir / "template")
     outcomes, notes, digests, points = {}, {}, {}, {}
     pending: dict[Future, Unit] = {}
     counter = iter(range(10**9))
 
-    def launch(assignment: str, students: list[str]) -> None:
-        unit = Unit(assignment, templates[assignment].result(), library, workdir / f"unit{next(counter)}",
-                    tuple(students), timeout)
-        for student in students:
+    def launch(submissions: list[tuple[str, str]]) -> None:
+        unit = Unit(template, library, workdir / f"unit{next(counter)}", tuple(submissions), timeout)
+        for student, assignment in submissions:
             shutil.copytree(workdir / "staged" / student / assignment, unit.folder / "staged" / student / assignment)
         pending[pool.submit(grade_unit, unit)] = unit
 
@@ -526,48 +530,47 @@ def _grade_all(root, workdir, todo, known, pool, jobs, timeout, report) -> dict[
         outcomes[key] = outcome
         report(outcome)
 
-    unmerged: list[tuple[str, list[GradeOutcome], Path | None]] = []  # assignment, outcomes, unit
+    unmerged: list[tuple[list[GradeOutcome], Path | None]] = []  # outcomes, the unit that graded them
+    gradable = []
     for assignment, entries in todo.items():
-        template = templates[assignment].result()
         release = nbformat.read(template / "release" / assignment / f"{assignment}.ipynb", as_version=4)
         source = nbformat.read(template / "source" / assignment / f"{assignment}.ipynb", as_version=4)
         points[assignment] = autograded_points(release)
-        gradable, failed = [], []
         for student, digest in entries:
             digests[student, assignment] = digest
             problem, notes[student, assignment] = stage(root / "submitted" / student / assignment,
                                                         workdir / "staged" / student / assignment, assignment, release, source)
             if problem:
-                failed.append(GradeOutcome(student, assignment, "not graded", reason=problem))
-                finish(failed[-1])
+                failed = GradeOutcome(student, assignment, "not graded", reason=problem)
+                finish(failed)
+                unmerged.append(([failed], None))
             else:
-                gradable.append(student)
-        unmerged.append((assignment, failed, None))
-        for batch in _batches(gradable, jobs):
-            if batch:
-                launch(assignment, batch)
+                gradable.append((student, assignment))
+    for batch in _batches(gradable, jobs):
+        launch(batch)
     while pending:
         future = next(as_completed(pending))
         unit = pending.pop(future)
         try:
             results = future.result()
         except Exception as error:  # the worker itself failed: its students only lose this run
-            results = [GradeOutcome(s, unit.assignment, "not graded", reason=f"the grading worker failed: {error!r}")
-                       for s in unit.students]
+            results = [GradeOutcome(s, a, "not graded", reason=f"the grading worker failed: {error!r}")
+                       for s, a in unit.submissions]
         tampered = guard.restore_if_changed()
-        retry = [o.student for o in results if o.status == "not graded" and len(unit.students) > 1
-                 and "time budget" not in o.reason]
-        for student in retry:  # perhaps spoiled by a neighbour in the batch: once more, alone
-            launch(unit.assignment, [student])
-        kept = [o for o in results if o.student not in retry]
+        retry = [(o.student, o.assignment) for o in results if o.status == "not graded"
+                 and len(unit.submissions) > 1 and "time budget" not in o.reason]
+        for submission in retry:  # perhaps spoiled by a neighbour in the batch: once more, alone
+            launch([submission])
+        kept = [o for o in results if (o.student, o.assignment) not in retry]
         for outcome in kept:
             if tampered:
                 outcome.needs_review.append("the course gradebook changed while this was graded; it was restored "
                                             "(the culprit may be any notebook graded at that time)")
             finish(outcome)
-        unmerged.append((unit.assignment, kept, unit.folder))
-    for assignment, results, unit_folder in unmerged:
-        merge_outcomes(root, templates[assignment].result(), assignment, results, unit_folder)
+        unmerged.append((kept, unit.folder))
+    for results, unit_folder in unmerged:
+        for assignment in dict.fromkeys(o.assignment for o in results):
+            merge_outcomes(root, template, assignment, [o for o in results if o.assignment == assignment], unit_folder)
     return outcomes
 
 

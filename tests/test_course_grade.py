@@ -158,3 +158,25 @@ def test_rerun_grades_only_what_changed(course, graded, capsys):
     cli = subprocess.run([sys.executable, "-m", "course", "--root", str(course), "grade"],
                          capture_output=True, text=True, timeout=300)
     assert cli.returncode == 0 and f"{len(graded)} unchanged" in cli.stdout, cli.stdout + cli.stderr
+
+
+def test_one_unit_grades_several_assignments(tmp_path):
+    """With one job, one nbgrader run grades every assignment's submissions, each scored
+    under its own assignment in the course gradebook."""
+    second = find_chapters(ROOT, ["ch02_newton_irls"])[0]
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    for chapter in (CHAPTER, second):
+        shutil.copytree(chapter.source.parent, tmp_path / "source" / chapter.id)
+    submitted = {("ada", CHAPTER): CHAPTER.source, ("ada", second): second.release, ("ben", second): second.source}
+    for (student, chapter), notebook in submitted.items():
+        folder = tmp_path / "submitted" / student / chapter.id
+        folder.mkdir(parents=True)
+        shutil.copy(notebook, folder / f"{chapter.id}.ipynb")
+    outcomes = grade_submissions(tmp_path, jobs=1, progress=False)
+    second_points = autograded_points(nbformat.read(second.source, as_version=4))
+    assert {(o.student, o.assignment): (o.status, o.score) for o in outcomes} == {
+        ("ada", CHAPTER.id): ("graded", POINTS), ("ada", second.id): ("graded", 0),
+        ("ben", second.id): ("graded", second_points)}
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}", COURSE_ID) as gb:
+        assert gb.find_submission(CHAPTER.id, "ada").code_score == POINTS
+        assert gb.find_submission(second.id, "ben").code_score == second_points
