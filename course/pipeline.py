@@ -82,7 +82,7 @@ def cmd_demo(args) -> int:
         ("build", lambda: [build(c) for c in find_chapters(args.root, chapters)]),
         ("cohort", lambda: make_cohort(args.root, chapters)),
         ("grade", lambda: grade_submissions(args.root, assignments=chapters, force=True, progress=False)),
-        ("feedback", lambda: generate_feedback(args.root, chapters)),
+        ("feedback", lambda: generate_feedback(args.root, args.chapters)),
         ("export", lambda: export_grades(args.root)),
         ("report", lambda: write_report(args.root)),
     ]
