@@ -6,11 +6,9 @@ matplotlib.use("Agg")
 import ipywidgets  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-from scipy.special import softmax  # noqa: E402
 
 from utils import widgets  # noqa: E402
-from tests.tiny_nn import TinySequential  # noqa: E402
-from utils.nn import Module  # noqa: E402
+from tests.tiny_nn import TinyLinear, TinyReLU, TinySequential, tiny_cross_entropy, tiny_l2, tiny_sgd  # noqa: E402
 from utils.widgets.playground import (  # noqa: E402
     DATASETS, FEATURES, GRID_RESOLUTION, N_POINTS, cross_entropy, feature_map, library_epoch,
     library_probabilities, make_data, module_epoch, module_probabilities, new_library_model,
@@ -23,31 +21,6 @@ API_CONTROLS = {"dataset", "noise", "train_ratio", "features", "hidden_layers", 
 SQUARES = ("x₁²", "x₂²")  # the features that make the circle linearly separable
 
 
-# A small correct Module-protocol MLP, loss, SGD step and L2 penalty, written here: the
-# library receives the student's code and must not contain it.
-class TinyLinear(Module):
-    def __init__(self, n_in, n_out, rng):
-        super().__init__()
-        self.params = {"W": rng.normal(0.0, n_in ** -0.5, (n_in, n_out)), "b": np.zeros(n_out)}
-
-    def forward(self, x):
-        self.x = x
-        return x @ self.params["W"] + self.params["b"]
-
-    def backward(self, grad_out):
-        self.grads = {"W": self.x.T @ grad_out, "b": grad_out.sum(axis=0)}
-        return grad_out @ self.params["W"].T
-
-
-class TinyReLU(Module):
-    def forward(self, x):
-        self.positive = x > 0
-        return x * self.positive
-
-    def backward(self, grad_out):
-        return grad_out * self.positive
-
-
 def tiny_make_model(layer_sizes, activation, rng, linear=TinyLinear):
     if activation != "relu":
         raise ValueError(f"tiny_make_model only builds relu networks, not {activation}")
@@ -55,24 +28,6 @@ def tiny_make_model(layer_sizes, activation, rng, linear=TinyLinear):
     for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]):
         layers += [linear(n_in, n_out, rng), TinyReLU()]
     return TinySequential(*layers[:-1])  # no activation after the output layer
-
-
-def tiny_cross_entropy(logits, y):
-    p = softmax(logits, axis=1)
-    rows = np.arange(len(y))
-    dlogits = p.copy()
-    dlogits[rows, y] -= 1.0
-    return -np.mean(np.log(p[rows, y])), dlogits / len(y)
-
-
-def tiny_sgd(params, grads, lr):
-    for name in params:
-        params[name] -= lr * grads[name]
-
-
-def tiny_l2(params, lam):
-    value = 0.5 * lam * sum(np.sum(p ** 2) for k, p in params.items() if k.endswith("W"))
-    return value, {k: lam * p if k.endswith("W") else np.zeros_like(p) for k, p in params.items()}
 
 
 def stub_make_model(layer_sizes, activation, rng):

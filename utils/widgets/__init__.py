@@ -24,14 +24,22 @@ Apps (one module each)
   iterations, the decision boundary and the loss curve).
 - ``playground``, chapter 4: ``playground`` (a network learning 2-D data live, trained by
   scikit-learn or by the student's own ``Module`` network).
+- ``activations``, chapter 5: ``activation_explorer`` (per-layer statistics of a deep network).
+- ``optimizers``, chapter 6: ``optimizer_explorer`` (the student's optimisers on 2-D surfaces).
+- ``regularization``, chapter 7: ``regularization_explorer`` (dropout's p, L2's lambda and the
+  patience of early stopping on one network's training and validation curves).
 """
 from .. import autograding
 from ._common import show
+from .activations import ActivationExplorer, activation_explorer
 from .logistic import LogisticExplorer, logistic_explorer
 from .newton import NewtonExplorer, newton_explorer
+from .optimizers import OptimizerExplorer, optimizer_explorer
 from .playground import Playground, playground
+from .regularization import RegularizationExplorer, regularization_explorer
 from .ridge import RidgeExplorer, fitted_curve, ridge_explorer
 
 __all__ = ["autograding", "show", "fitted_curve", "RidgeExplorer", "ridge_explorer", "NewtonExplorer", "newton_explorer",
-           "LogisticExplorer", "logistic_explorer",
-           "Playground", "playground"]
+           "LogisticExplorer", "logistic_explorer", "ActivationExplorer", "activation_explorer",
+           "Playground", "playground", "OptimizerExplorer", "optimizer_explorer",
+           "RegularizationExplorer", "regularization_explorer"]
