@@ -2,8 +2,9 @@
 
 Grading kernels are guarded (``utils.integrity``), but a kernel shares its process with the
 student's code, so no guard is complete. :func:`suspicious` reads the student's cells (answer
-cells and any cell the student added) for what an honest answer never needs: tampering with
-modules, the interpreter or IPython, leaving the kernel, reading files or starting programs.
+cells and any cell the student added or changed) for what an honest answer never needs:
+tampering with modules, the interpreter or IPython, leaving the kernel, reading files or
+starting programs.
 It also reports test and read-only cells that differ from the assignment's source.
 
 For example ``suspicious(submitted_nb, source_nb)`` may return
@@ -58,6 +59,9 @@ SUSPICIOUS_NAMES = {
     "settrace": "traces execution (sys.settrace)",
     "setprofile": "traces execution (sys.setprofile)",
 }
+# Flagged only as the built-in functions (`eval(...)`), not as methods of the same name
+# (`model.eval()`, `re.compile(...)`).
+BUILTIN_ONLY = {"eval", "exec", "compile"}
 # Modules whose attributes a student's cell must never assign to.
 PROTECTED_MODULES = {"np", "numpy", "utils", "checks", "sys", "os", "plt", "matplotlib"}
 # Strings naming the files that hold answers or hidden tests.
@@ -76,11 +80,16 @@ def suspicious(nb, source=None) -> list[str]:
         or deleted are reported too (nbgrader grades the originals anyway).
     """
     found = []
+    # The notebook's own code cells, as handed out: the instructor's code is not the student's.
+    given = {c.source for c in source.cells if c.cell_type == "code" and not c.metadata.get("nbgrader")} \
+        if source is not None else set()
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type != "code" or (meta.get("grade") or meta.get("locked")) and not meta.get("solution"):
             continue
-        where = f"answer cell {meta['grade_id']!r}" if meta.get("grade_id") else "a cell you added"
+        if not meta.get("grade_id") and cell.source in given:
+            continue
+        where = f"answer cell {meta['grade_id']!r}" if meta.get("grade_id") else "a cell you added or changed"
         found += [f"{where} line {line}: {reason}" for line, reason in scan_code(cell.source)]
     if source is not None:
         found += edited_cells(nb, source)
@@ -97,6 +106,8 @@ def scan_code(code: str) -> list[tuple[int, str]]:
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
         name = _name_of(node)
+        if name in BUILTIN_ONLY and isinstance(node, ast.Attribute) and _root_name(node) not in ("builtins", "__builtins__"):
+            name = None
         if name in SUSPICIOUS_NAMES:
             found.add((line, SUSPICIOUS_NAMES[name]))
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):

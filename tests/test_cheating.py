@@ -7,11 +7,12 @@ import nbformat
 import numpy as np
 import pytest
 
+from course.cohort import submissions
 from course.grading import grade_notebooks
 from course.notebooks import find_chapters
 from course.review import scan_code, suspicious
 from tests.catalogue import load
-from tests.conftest import ROOT
+from tests.conftest import ROOT, per_chapter
 from tests.fixtures.cheating import ANSWER, ATTEMPTS, CHAPTER, honest_notebook
 from utils import integrity
 
@@ -86,6 +87,11 @@ def test_scan_names_the_trick(code, reason):
     assert any(reason in why for _, why in scan_code(code))
 
 
+def test_methods_named_like_builtins_are_not_flagged():
+    assert scan_code("model.eval()\npattern = re.compile('a+')") == []
+    assert scan_code("eval('1 + 1')") and scan_code("builtins.exec('x = 1')")
+
+
 def test_guard_restores_patched_modules():
     import utils.checks
     snapshot = {name: (mod, dict(vars(mod))) for name, mod in
@@ -128,3 +134,13 @@ def test_guard_is_off_outside_autograding(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
     assert integrity.protect() is False
 
+
+
+@per_chapter()
+def test_no_chapter_flags_honest_work(chapter):
+    """A student who submits the right answers, and every right-but-different catalogued answer,
+    raises no flag in any chapter (the notebook's own cells call methods such as `model.eval()`)."""
+    source = nbformat.read(chapter.source, as_version=4)
+    assert suspicious(submissions(chapter)["ada"], source) == []
+    _, right = load(chapter.id)
+    assert {v.name: scan_code(v.code) for v in right if scan_code(v.code)} == {}
