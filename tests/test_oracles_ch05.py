@@ -5,7 +5,6 @@ layers for the same gradients, scikit-learn's Glorot initialisation for ``"xavie
 moments worked out by hand (or by numerical integration) for the first layer's statistics."""
 import warnings
 
-import nbformat
 import numpy as np
 import pytest
 from scipy import integrate
@@ -13,23 +12,11 @@ from scipy.special import expit
 from scipy.stats import kstest, norm
 from sklearn.neural_network import MLPClassifier
 
-from tests.solutions import ROOT, solution_namespace
+from tests.solutions import solution_namespace
 from utils.gradcheck import numerical_gradient, relative_error
 
 
-def chapter_5_namespace() -> dict:
-    """The reference answers, plus the notebook's locked cells that they use (``sigmoid``,
-    ``ACTIVATIONS``, ``forward_pass``: grade ids ``given_*``), run in the same namespace."""
-    namespace = solution_namespace("ch05_activations_init")
-    nb = nbformat.read(ROOT / "source" / "ch05_activations_init" / "ch05_activations_init.ipynb", as_version=4)
-    for cell in nb.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        if grade_id.startswith("given_"):
-            exec(compile(cell.source, f"<ch05_activations_init:{grade_id}>", "exec"), namespace)
-    return namespace
-
-
-ch05 = chapter_5_namespace()
+ch05 = solution_namespace("ch05_activations_init")
 ACTIVATIONS = ch05["ACTIVATIONS"]
 init_weights, activation_stats, gradient_norms = (ch05["init_weights"], ch05["activation_stats"],
                                                   ch05["gradient_norms"])
