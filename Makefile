@@ -54,4 +54,4 @@ grade: $(STAMP)
 	$(BIN)/python -m course grade $(ARGS)
 
 clean:
-	rm -rf $(VENV) gradebook.db .pytest_cache
+	rm -rf $(VENV) gradebook.db .grading-cache .pytest_cache

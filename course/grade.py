@@ -1,16 +1,22 @@
 """`course grade`: autograde a cohort's submissions with real nbgrader, in parallel and safely.
 
 Every ``submitted/<student>/<assignment>/`` folder is graded by ``nbgrader autograde`` in a
-*work unit*: a temporary copy of the course (config, sources, a gradebook of its own) holding a
-batch of submissions. Units run side by side behind a ``concurrent.futures.Executor``, so SQLite
-is never written by two processes at once and no submission can reach the course's gradebook
-through a relative path. The main process then merges each unit's results into the course's
-``gradebook.db`` (nbgrader's ``Gradebook`` API) and its graded notebooks into ``autograded/``.
+*work unit*: a temporary copy of the course (config, sources, a gradebook of its own) holding
+staged copies of the submissions. Units run side by side behind a ``concurrent.futures.Executor``,
+so SQLite is never written by two processes at once and no submission can reach the course's
+gradebook through a relative path. The main process then merges each unit's results into the
+course's ``gradebook.db`` (nbgrader's ``Gradebook`` API) and its graded notebooks into
+``autograded/``.
 
-One nbgrader run grades a whole batch, whatever its assignments (nbgrader takes the assignment
-id as a glob), because starting nbgrader costs seconds; a watchdog still
-gives each notebook its own wall-clock budget: a notebook that exceeds it is stopped (nbgrader
-and its kernel killed) and the rest of the batch is graded by a fresh nbgrader run.
+One nbgrader run grades a unit's whole queue, whatever its assignments (nbgrader takes the
+assignment id as a glob), because starting nbgrader costs seconds. The units of a round share
+one queue instead of splitting it in advance: each holds every submission, staged so that its
+nbgrader starts at a different place, and claims each submission as its nbgrader reaches it;
+the claim marks it done in the other units, whose nbgrader then skips it. So no unit sits idle
+while another still has notebooks to grade, however unevenly slow they are (a notebook looping
+until the cell time limit takes ten times an ordinary one). A watchdog gives each notebook its
+own wall-clock budget: a notebook that exceeds it is stopped (nbgrader and its kernel killed)
+and nbgrader is started again on the rest of the queue.
 """
 from __future__ import annotations
 
@@ -22,6 +28,7 @@ import os
 import queue
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -68,18 +75,62 @@ class GradeOutcome:
 
 @dataclass(frozen=True)
 class Unit:
-    """A batch of staged submissions, of one or several assignments, graded by one worker."""
+    """A worker's queue of staged submissions, of one or several assignments.
+
+    Submission ``i`` of the queue is staged as student ``alias(i)``: nbgrader goes through
+    submissions in sorted order, so this unit starts at ``start`` and goes round the queue.
+    With ``claims`` (a folder shared by the units of a round), a unit grades only what it
+    claims first, and marks each claim in its ``peers`` (their course folders and starts)."""
 
     template: Path    # a scratch course where every assignment graded is generated
     library: Path     # a folder holding a private copy of `utils`, first on the kernels' path
-    folder: Path      # the unit's own folder; staged submissions are in folder/"staged"
-    submissions: tuple[tuple[str, str], ...]  # (student, assignment)
+    folder: Path      # the unit's own folder: its course copy and, outside it, its gradebook
+    submissions: tuple[tuple[str, str], ...]  # the queue: (student, assignment)
     timeout: float    # wall-clock seconds for one notebook
+    start: int = 0
+    claims: Path | None = None
+    peers: tuple[tuple[Path, int], ...] = ()
+
+    @property
+    def course(self) -> Path:
+        return self.folder / "course"
+
+    @property
+    def db(self) -> Path:
+        return self.folder / "db" / "gradebook.db"
+
+    def alias(self, index: int, start: int | None = None) -> str:
+        """The student id submission ``index`` is staged under (in a unit starting at ``start``)."""
+        return f"{(index - (self.start if start is None else start)) % len(self.submissions):05d}"
+
+    def submission(self, alias: str) -> tuple[str, str]:
+        return self.submissions[(int(alias) + self.start) % len(self.submissions)]
+
+    def claim(self, alias: str) -> bool:
+        """Take the submission staged as ``alias`` for this unit; False if another unit has it."""
+        if self.claims is None:
+            return True
+        index = (int(alias) + self.start) % len(self.submissions)
+        try:
+            (self.claims / str(index)).mkdir()  # atomic: exactly one unit succeeds
+        except FileExistsError:
+            return False
+        for course, start in self.peers:  # nbgrader skips a submission whose result folder exists
+            (course / "autograded" / self.alias(index, start) / self.submissions[index][1]).mkdir(
+                parents=True, exist_ok=True)
+        return True
+
+    def skip_claimed(self) -> None:
+        """Mark as done here every submission another unit has claimed."""
+        for claim in self.claims.iterdir() if self.claims else ():
+            index = int(claim.name)
+            (self.course / "autograded" / self.alias(index) / self.submissions[index][1]).mkdir(
+                parents=True, exist_ok=True)
 
 
 # ---------------------------------------------------------------- finding and staging submissions
 
-def submission_digest(folder: Path) -> str:
+def folder_digest(folder: Path) -> str:
     """A hash of every file's relative path and bytes under ``folder``."""
     digest = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -187,47 +238,62 @@ class _Run:
     log: str = ""
 
 
-def autograde_watched(course: Path, db_url: str, timeout: float, env: dict[str, str]) -> dict[tuple[str, str], _Run]:
-    """``nbgrader autograde`` of every submission in ``course``, each notebook within
-    ``timeout`` wall-clock seconds; a notebook over its budget is stopped and nbgrader
-    restarted on the submissions it had not reached. Keyed by (student, assignment)."""
-    runs: dict[tuple[str, str], _Run] = {}
-    pattern = re.compile(r"Sanitizing .*[/\\]submitted[/\\]([^/\\]+)[/\\]([^/\\]+)[/\\]")
-    while any((course / "submitted").iterdir()):
-        command = [sys.executable, "-m", "nbgrader", "autograde", "*", f"--CourseDirectory.db_url={db_url}"]
-        process = subprocess.Popen(command, cwd=course, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                   text=True, errors="replace")
+STARTED = re.compile(r"Creating/updating student with ID '([^']+)'")  # nbgrader begins a submission
+
+
+def autograde_watched(unit: Unit, env: dict[str, str]) -> tuple[dict[str, _Run], str]:
+    """``nbgrader autograde`` of the unit's queue, each notebook within the unit's wall-clock
+    budget. nbgrader is stopped, and started again on what it had not reached, when a notebook
+    exceeds its budget or when it begins one that another unit claimed first.
+
+    Returns what happened to each submission this unit claimed (by alias), and the whole log."""
+    runs: dict[str, _Run] = {}
+    reached: set[str] = set()
+    log = ""
+    command = [sys.executable, "-m", "nbgrader", "autograde", "*", f"--CourseDirectory.db_url=sqlite:///{unit.db}"]
+    while _left_to_grade(unit, reached):
+        process = subprocess.Popen(command, cwd=unit.course, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, errors="replace")
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
-        current, started, killed = None, time.perf_counter(), False
-        while not killed:
+        current, started, stop = None, time.perf_counter(), False
+        while not stop:
             try:
                 line = lines.get(timeout=0.2)
             except queue.Empty:
                 line = ""
             if line is None:  # nbgrader has finished
                 break
+            log += line
             now = time.perf_counter()
-            match = pattern.search(line)
+            match = STARTED.search(line)
             if match:
-                current, started = match.groups(), now
+                current, started = match.group(1), now
+                reached.add(current)
+                if not unit.claim(current):  # another unit began it first: it is theirs
+                    current, stop = None, True
+                    continue
                 runs[current] = _Run()
             if current:
                 runs[current].log += line
                 runs[current].seconds = now - started
-                killed = runs[current].killed = now - started > timeout
-        if killed:
+                stop = runs[current].killed = now - started > unit.timeout
+        if stop:
             _kill_tree(process)
         process.wait()
-        if not killed:
+        if not stop:
             break
-        # Submissions nbgrader has reached are done or stopped: the next run skips them.
-        for student, assignment in runs:
-            shutil.rmtree(course / "submitted" / student / assignment, ignore_errors=True)
-        for folder in (course / "submitted").iterdir():
-            if not any(folder.iterdir()):
-                folder.rmdir()
-    return runs
+    return runs, log
+
+
+def _left_to_grade(unit: Unit, reached: set[str]) -> bool:
+    """Whether the unit's queue holds a submission nbgrader has not reached and no unit claimed.
+    Those it reached (graded, stopped or someone else's) are taken out of its course."""
+    for alias in reached:
+        shutil.rmtree(unit.course / "submitted" / alias, ignore_errors=True)
+    unit.skip_claimed()
+    return any(not (unit.course / "autograded" / alias / assignment).exists()
+               for alias, assignment in ((p.parent.name, p.name) for p in (unit.course / "submitted").glob("*/*")))
 
 
 def _pump(stream, lines: queue.Queue) -> None:
@@ -241,15 +307,17 @@ def _cell_label(cell, index: int) -> str:
     return _grade_id(cell) or f"#{index + 1}"
 
 
-def judge(course: Path, db: Path, assignment: str, student: str, run: _Run, timeout: float) -> GradeOutcome:
-    """The outcome of one graded notebook, from the unit's gradebook and autograded notebook."""
+def judge(unit: Unit, alias: str, run: _Run, log: str) -> GradeOutcome:
+    """The outcome of the notebook staged as ``alias``, from the unit's gradebook and
+    autograded notebook (``log`` is the unit's nbgrader log)."""
+    student, assignment = unit.submission(alias)
     outcome = GradeOutcome(student, assignment, "not graded", seconds=round(run.seconds, 2))
     if run.killed:
-        outcome.reason = (f"stopped after {timeout:g} s, the time budget of one notebook (a cell that "
+        outcome.reason = (f"stopped after {unit.timeout:g} s, the time budget of one notebook (a cell that "
                           "ignored the interrupt at the per-cell time limit, or a very slow notebook)")
         outcome.needs_review.append("exceeded the notebook's time budget")
         return outcome
-    scores = read_scores(course, assignment, student, run.log, db=db)
+    scores = read_scores(unit.course, assignment, alias, log, db=unit.db)
     if scores.error:
         died = "Kernel died" in run.log
         outcome.reason = ("the kernel died (a crash or os._exit); nbgrader keeps no score for such a notebook"
@@ -258,7 +326,7 @@ def judge(course: Path, db: Path, assignment: str, student: str, run: _Run, time
         return outcome
     outcome.scores = scores.scores
     outcome.score, outcome.max_score = scores.score, scores.max_score
-    graded = course / "autograded" / student / assignment / f"{assignment}.ipynb"
+    graded = unit.course / "autograded" / alias / assignment / f"{assignment}.ipynb"
     nb = nbformat.read(graded, as_version=4)
     stopped, raised = [], []
     for index, cell in enumerate(nb.cells):
@@ -285,22 +353,26 @@ def judge(course: Path, db: Path, assignment: str, student: str, run: _Run, time
     return outcome
 
 
-def grade_unit(unit: Unit) -> list[GradeOutcome]:
-    """Grade one unit in a private course copy; the outcomes of its students.
+def prepare_unit(unit: Unit, staged: Path) -> None:
+    """Make the unit's course copy, its gradebook (outside the course folder, so a notebook
+    that deletes ``../../../gradebook.db``, the usual place, finds nothing there) and its queue."""
+    shutil.copytree(unit.template, unit.course, ignore=shutil.ignore_patterns("gradebook.db", "release"))
+    unit.db.parent.mkdir(parents=True)
+    shutil.copy(unit.template / "gradebook.db", unit.db)
+    for index, (student, assignment) in enumerate(unit.submissions):
+        shutil.copytree(staged / student / assignment, unit.course / "submitted" / unit.alias(index) / assignment)
 
-    The unit's gradebook sits outside the course folder, so a notebook that deletes
-    ``../../../gradebook.db`` (the usual place) finds nothing there."""
-    course, db = unit.folder / "course", unit.folder / "db" / "gradebook.db"
-    shutil.copytree(unit.template, course, ignore=shutil.ignore_patterns("gradebook.db", "release"))
-    db.parent.mkdir(parents=True)
-    shutil.copy(unit.template / "gradebook.db", db)
-    shutil.copytree(unit.folder / "staged", course / "submitted")
+
+def grade_unit(unit: Unit) -> list[GradeOutcome]:
+    """Grade a prepared unit's queue; the outcomes of the submissions it claimed."""
     env = environment() | {"PYTHONPATH": os.pathsep.join(filter(None, [str(unit.library), os.environ.get("PYTHONPATH")]))}
     # One BLAS thread per kernel: the units' kernels already share the cores, and BLAS threads
     # on top of them made two parallel units no faster than one (benchmarks/RESULTS.md).
     env |= dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1")
-    runs = autograde_watched(course, f"sqlite:///{db}", unit.timeout, env)
-    return [judge(course, db, a, s, runs.get((s, a), _Run()), unit.timeout) for s, a in unit.submissions]
+    runs, log = autograde_watched(unit, env)
+    # A unit of a shared round answers for what it claimed; one grading alone, for everything.
+    aliases = sorted(runs) if unit.claims else [unit.alias(i) for i in range(len(unit.submissions))]
+    return [judge(unit, alias, runs.get(alias, _Run()), log) for alias in aliases]
 
 
 # ---------------------------------------------------------------- merging into the course
@@ -322,9 +394,10 @@ def copy_assignment(source, target, assignment: str) -> None:
                                                 locked=c.locked, source=c.source, checksum=c.checksum)
 
 
-def merge_submission(target, source, assignment: str, student: str) -> None:
+def merge_submission(target, source, assignment: str, student: str, graded_as: str = "") -> None:
     """Replace ``student``'s submission in gradebook ``target`` by the one graded in ``source``
-    (zero everywhere when ``source`` is None: a submission that could not be graded)."""
+    as student ``graded_as`` (zero everywhere when ``source`` is None: a submission that could
+    not be graded)."""
     from nbgrader.api import MissingEntry
 
     target.update_or_create_student(student)
@@ -332,43 +405,46 @@ def merge_submission(target, source, assignment: str, student: str) -> None:
         target.remove_submission(assignment, student)
     except MissingEntry:
         pass
-    graded = source.find_submission(assignment, student) if source else None
+    graded = source.find_submission(assignment, graded_as) if source else None
     stamp = {"timestamp": graded.timestamp} if graded and graded.timestamp else {}
     with target.db.no_autoflush:  # nbgrader's add_submission warns about its own objects otherwise
         fresh = target.add_submission(assignment, student, **stamp)
     for nb in fresh.notebooks:
         for grade in nb.grades:
             if graded:
-                origin = source.find_grade(grade.name, nb.name, assignment, student)
+                origin = source.find_grade(grade.name, nb.name, assignment, graded_as)
                 grade.auto_score, grade.needs_manual_grade = origin.auto_score, origin.needs_manual_grade
             else:
                 grade.auto_score, grade.needs_manual_grade = 0.0, False
         for comment in nb.comments if graded else []:
-            comment.auto_comment = source.find_comment(comment.name, nb.name, assignment, student).auto_comment
+            comment.auto_comment = source.find_comment(comment.name, nb.name, assignment, graded_as).auto_comment
     target.db.commit()
 
 
-def merge_outcomes(root: Path, template: Path, assignment: str, outcomes: list[GradeOutcome],
-                   unit: Path | None = None) -> None:
-    """Merge outcomes into ``root``'s gradebook and ``autograded/``: the graded ones from the
-    unit folder ``unit``, zero for those that could not be graded."""
+def merge_outcomes(root: Path, template: Path, outcomes: list[GradeOutcome], unit: Unit | None = None) -> None:
+    """Merge outcomes into ``root``'s gradebook and ``autograded/``: the graded ones from
+    ``unit``, zero for those that could not be graded."""
+    from contextlib import ExitStack
+
     from nbgrader.api import Gradebook
 
     if not (root / "gradebook.db").exists():  # start from the template's: a new one needs alembic
         shutil.copy(template / "gradebook.db", root / "gradebook.db")
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as target, \
-            Gradebook(f"sqlite:///{template / 'gradebook.db'}", COURSE_ID) as known:
-        copy_assignment(known, target, assignment)
+    with ExitStack() as stack:
+        target = stack.enter_context(Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID))
+        known = stack.enter_context(Gradebook(f"sqlite:///{template / 'gradebook.db'}", COURSE_ID))
+        source = stack.enter_context(Gradebook(f"sqlite:///{unit.db}", COURSE_ID)) if unit else None
+        for assignment in dict.fromkeys(o.assignment for o in outcomes):
+            copy_assignment(known, target, assignment)
         for outcome in outcomes:
-            graded = outcome.status in ("graded", "partly graded")
-            dest = root / "autograded" / outcome.student / assignment
+            dest = root / "autograded" / outcome.student / outcome.assignment
             shutil.rmtree(dest, ignore_errors=True)
-            if graded:
-                with Gradebook(f"sqlite:///{unit / 'db' / 'gradebook.db'}", COURSE_ID) as source:
-                    merge_submission(target, source, assignment, outcome.student)
-                shutil.copytree(unit / "course" / "autograded" / outcome.student / assignment, dest)
+            if outcome.status in ("graded", "partly graded"):
+                alias = unit.alias(unit.submissions.index((outcome.student, outcome.assignment)))
+                merge_submission(target, source, outcome.assignment, outcome.student, alias)
+                shutil.copytree(unit.course / "autograded" / alias / outcome.assignment, dest)
             else:
-                merge_submission(target, None, assignment, outcome.student)
+                merge_submission(target, None, outcome.assignment, outcome.student)
 
 
 # ---------------------------------------------------------------- the whole cohort
@@ -431,13 +507,13 @@ class Progress:
                   file=sys.stderr, flush=True)
 
 
-def _batches(submissions: list[tuple[str, str]], jobs: int) -> list[list[tuple[str, str]]]:
-    """``submissions`` split into at most ``jobs`` batches of near-equal size, each with about
-    as many notebooks of every assignment (nbgrader's start-up costs seconds per run, so fewer,
-    larger batches are faster)."""
-    ordered = sorted(submissions, key=lambda s: (s[1], s[0]))
-    n = max(1, min(jobs, len(ordered)))
-    return [ordered[i::n] for i in range(n)]
+def default_jobs() -> int:
+    """One work unit more than the cores. Each nbgrader leaves its core idle while its kernels
+    start and stop, and a cell looping until its time limit ends on the clock, not on the CPU it
+    gets: a third unit on two cores graded the demo cohort 1.3 times as fast as two
+    (benchmarks/RESULTS.md). No more than one extra, since a slow cell shares its core with more
+    kernels and nears its time limit sooner."""
+    return (os.cpu_count() or 1) + 1
 
 
 def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = False,
@@ -450,7 +526,7 @@ def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = Fals
     root
         The course folder (holding ``nbgrader_config.py``, ``source/`` and ``submitted/``).
     jobs
-        Work units graded at once (default: the number of cores).
+        Work units graded at once (default: :func:`default_jobs`).
     force
         Grade submissions again even when their files did not change since the last run.
     executor
@@ -471,13 +547,13 @@ def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = Fals
         written to ``reports/grading.json``.
     """
     root = root.resolve()
-    jobs = jobs or os.cpu_count() or 1
+    jobs = jobs or default_jobs()
     previous = load_previous(root)
     known = {c.id: c for c in find_chapters(root, None)}
     outcomes: dict[tuple[str, str], GradeOutcome] = {}
     todo: dict[str, list[tuple[str, str]]] = {}  # assignment -> [(student, digest)]
     for student, assignment in find_submissions(root, assignments):
-        digest = submission_digest(root / "submitted" / student / assignment)
+        digest = folder_digest(root / "submitted" / student / assignment)
         before = previous.get((student, assignment))
         if before and before.digest == digest and not force:
             outcomes[student, assignment] = dataclasses.replace(before, status="unchanged", seconds=0.0)
@@ -492,7 +568,7 @@ def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = Fals
         pool = executor or ThreadPoolExecutor(jobs)
         try:
             with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
-                outcomes |= _grade_all(root, Path(tmp), todo, known, pool, jobs, notebook_timeout, report)
+                outcomes |= _grade_all(root, Path(tmp), todo, known, pool, jobs, notebook_timeout, report, previous)
         finally:
             if own_pool:
                 pool.shutdown()
@@ -501,25 +577,68 @@ def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = Fals
     return [outcomes[key] for key in sorted(outcomes)]
 
 
-def _grade_all(root, workdir, todo, known, pool, jobs, timeout, report) -> dict[tuple[str, str], GradeOutcome]:
-    """Stage, grade (each submission failing in a shared unit gets a second try alone) and merge."""
+def template_course(root: Path, chapters) -> Path:
+    """A scratch course where every assignment graded is generated, in one nbgrader run for
+    all of them. It is kept in ``root/.grading-cache/`` and reused while the configuration and
+    the chapters' sources are unchanged: generating costs seconds of nbgrader start-up."""
+    digest = hashlib.sha256((root / "nbgrader_config.py").read_bytes())
+    for chapter in sorted(chapters, key=lambda c: c.id):
+        digest.update(f"{chapter.id}:{folder_digest(chapter.source.parent)}".encode())
+    cache = root / ".grading-cache"
+    folder = cache / digest.hexdigest()[:20]
+    if not (folder / "gradebook.db").exists():
+        shutil.rmtree(cache, ignore_errors=True)  # only the latest is kept
+        building = scratch_course(root, chapters, cache / "building")
+        building.rename(folder)  # complete, or not there at all
+    return folder
+
+
+def queue_order(submissions: list[tuple[str, str]], previous: dict) -> list[tuple[str, str]]:
+    """The order in which the units go through ``submissions``.
+
+    The slowest first, by the seconds an earlier run took (``previous`` outcomes; the median for
+    those never timed), so that the queue does not end on a slow notebook that one unit grinds
+    through while the others idle. Ties, and every submission on a first run, in an order fixed
+    by a hash of the names: it spreads slow notebooks (a student's, a chapter's) through the
+    queue rather than bunching them wherever the alphabet puts them."""
+    timed = [previous[key].seconds for key in submissions if key in previous and previous[key].seconds]
+    typical = statistics.median(timed) if timed else 0.0
+
+    def expected(key: tuple[str, str]) -> float:
+        before = previous.get(key)
+        return before.seconds if before and before.seconds else typical
+
+    return sorted(submissions, key=lambda key: (-expected(key), hashlib.sha256("/".join(key).encode()).hexdigest()))
+
+
+def _grade_all(root, workdir, todo, known, pool, jobs, timeout, report, previous) -> dict[tuple[str, str], GradeOutcome]:
+    """Stage, grade (every submission a shared round left ungraded gets a second try alone)
+    and merge."""
     guard = GradebookGuard(root / "gradebook.db", workdir / "gradebook-backup.db")
     library = workdir / "library"
     # Kernels import this copy of the course library, so `utils.__file__` does not lead them
     # to the course folder.
     utils_folder = Path(importlib.util.find_spec("utils").origin).parent
     shutil.copytree(utils_folder, library / "utils", ignore=shutil.ignore_patterns("__pycache__"))
-    # One template course for every assignment graded: one nbgrader start-up, one new gradebook.
-    template = scratch_course(root, [known[a] for a in todo], workdir / "template")
+    template = template_course(root, [known[a] for a in todo])
     outcomes, notes, digests, points = {}, {}, {}, {}
     pending: dict[Future, Unit] = {}
     counter = iter(range(10**9))
 
-    def launch(submissions: list[tuple[str, str]]) -> None:
-        unit = Unit(template, library, workdir / f"unit{next(counter)}", tuple(submissions), timeout)
-        for student, assignment in submissions:
-            shutil.copytree(workdir / "staged" / student / assignment, unit.folder / "staged" / student / assignment)
-        pending[pool.submit(grade_unit, unit)] = unit
+    def launch(submissions: list[tuple[str, str]], units: int) -> None:
+        """Grade ``submissions`` in ``units`` units that share them (or alone, with one)."""
+        folders = [workdir / f"unit{next(counter)}" for _ in range(units)]
+        starts = [k * len(submissions) // units for k in range(units)]
+        claims = workdir / f"{folders[0].name}-claims" if units > 1 else None
+        if claims:
+            claims.mkdir()
+        round_ = [Unit(template, library, folder, tuple(submissions), timeout, start, claims,
+                       tuple((f / "course", s) for f, s in zip(folders, starts) if f != folder))
+                  for folder, start in zip(folders, starts)]
+        for unit in round_:  # all before any starts: a unit's claims are marked in the others
+            prepare_unit(unit, workdir / "staged")
+        for unit in round_:
+            pending[pool.submit(grade_unit, unit)] = unit
 
     def finish(outcome: GradeOutcome) -> None:
         key = outcome.student, outcome.assignment
@@ -530,7 +649,7 @@ def _grade_all(root, workdir, todo, known, pool, jobs, timeout, report) -> dict[
         outcomes[key] = outcome
         report(outcome)
 
-    unmerged: list[tuple[list[GradeOutcome], Path | None]] = []  # outcomes, the unit that graded them
+    unmerged: list[tuple[list[GradeOutcome], Unit | None]] = []  # outcomes, the unit that graded them
     gradable = []
     for assignment, entries in todo.items():
         release = nbformat.read(template / "release" / assignment / f"{assignment}.ipynb", as_version=4)
@@ -546,31 +665,36 @@ def _grade_all(root, workdir, todo, known, pool, jobs, timeout, report) -> dict[
                 unmerged.append(([failed], None))
             else:
                 gradable.append((student, assignment))
-    for batch in _batches(gradable, jobs):
-        launch(batch)
+    if gradable:
+        launch(queue_order(gradable, previous), max(1, min(jobs, len(gradable))))
+    sharing = [unit for unit in pending.values() if unit.claims]
+    unaccounted = set(gradable) if sharing else set()  # by the units sharing the first round
     while pending:
         future = next(as_completed(pending))
         unit = pending.pop(future)
         try:
             results = future.result()
         except Exception as error:  # the worker itself failed: its students only lose this run
-            results = [GradeOutcome(s, a, "not graded", reason=f"the grading worker failed: {error!r}")
-                       for s, a in unit.submissions]
+            results = [] if unit.claims else [GradeOutcome(s, a, "not graded", reason=f"the grading worker failed: {error!r}")
+                                              for s, a in unit.submissions]
         tampered = guard.restore_if_changed()
         retry = [(o.student, o.assignment) for o in results if o.status == "not graded"
                  and len(unit.submissions) > 1 and "time budget" not in o.reason]
-        for submission in retry:  # perhaps spoiled by a neighbour in the batch: once more, alone
-            launch([submission])
         kept = [o for o in results if (o.student, o.assignment) not in retry]
+        if unit in sharing:  # once the round is over, what none of its units graded is tried again
+            sharing.remove(unit)
+            unaccounted -= {(o.student, o.assignment) for o in results}
+            retry += sorted(unaccounted) if not sharing else []
+        for submission in retry:  # perhaps spoiled by a neighbour in its unit: once more, alone
+            launch([submission], 1)
         for outcome in kept:
             if tampered:
                 outcome.needs_review.append("the course gradebook changed while this was graded; it was restored "
                                             "(the culprit may be any notebook graded at that time)")
             finish(outcome)
-        unmerged.append((kept, unit.folder))
-    for results, unit_folder in unmerged:
-        for assignment in dict.fromkeys(o.assignment for o in results):
-            merge_outcomes(root, template, assignment, [o for o in results if o.assignment == assignment], unit_folder)
+        unmerged.append((kept, unit))
+    for results, unit in unmerged:
+        merge_outcomes(root, template, results, unit)
     return outcomes
 
 
@@ -578,7 +702,8 @@ def _grade_all(root, workdir, todo, known, pool, jobs, timeout, report) -> dict[
 
 def add_arguments(command) -> None:
     """The options of ``python -m course grade``."""
-    command.add_argument("--jobs", type=int, default=None, help="notebooks graded at once (default: every core)")
+    command.add_argument("--jobs", type=int, default=None,
+                         help="notebooks graded at once (default: one more than the cores)")
     command.add_argument("--timeout", type=float, default=120.0,
                          help="wall-clock seconds one notebook may take (default: 120)")
     command.add_argument("--force", action="store_true", help="grade again submissions that did not change")

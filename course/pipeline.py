@@ -53,15 +53,19 @@ def cmd_report(args) -> int:
 def summary(outcomes) -> str:
     """Student x chapter autograded scores, then who needs a human look and why."""
     chapters = sorted({o.assignment for o in outcomes})
+    labels = _short_labels(chapters)
     by_key = {(o.student, o.assignment): o for o in outcomes}
-    header = f"{'student':<8}" + "".join(f"{c[:22]:>24}" for c in chapters)
+    width = max(11, *map(len, labels)) + 2  # "26/26  *" and a margin
+    header = f"{'student':<8}" + "".join(f"{label:>{width}}" for label in labels)
     lines = [header, "-" * len(header)]
     for student in sorted({o.student for o in outcomes}):
         cells = []
         for chapter in chapters:
             o = by_key.get((student, chapter))
             cells.append("—" if o is None else f"{o.score:g}/{o.max_score:g}{'  *' if _needs_look(o) else ''}")
-        lines.append(f"{student:<8}" + "".join(f"{c:>24}" for c in cells))
+        lines.append(f"{student:<8}" + "".join(f"{c:>{width}}" for c in cells))
+    if labels != chapters:
+        lines += [""] + [f"{label}: {chapter}" for label, chapter in zip(labels, chapters)]
     flagged = [o for o in outcomes if _needs_look(o)]
     if flagged:
         lines += ["", "* needs a human look:"]
@@ -69,6 +73,12 @@ def summary(outcomes) -> str:
             reasons = [o.reason] if o.reason else []
             lines.append(f"  {o.student} / {o.assignment} ({o.status}): {'; '.join(reasons + o.needs_review)}")
     return "\n".join(lines)
+
+
+def _short_labels(chapters: list[str]) -> list[str]:
+    """Column labels: each id's prefix before its first "_" ("ch07"), when these are distinct."""
+    prefixes = [chapter.split("_")[0] for chapter in chapters]
+    return prefixes if len(set(prefixes)) == len(prefixes) else chapters
 
 
 def _needs_look(outcome) -> bool:

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course.grade import grade_submissions
+from course.grade import GradeOutcome, Unit, grade_submissions, queue_order, template_course
 from course.grading import COURSE_ID
 from course.nbgrader_run import run_nbgrader
 from course.notebooks import autograded_points, find_chapters
@@ -63,6 +63,9 @@ def reviewed(outcome, text):
     ("metadata_stripped", "nbgrader metadata was missing"),
     ("huge_output", "huge output"),
     ("vandal", "answer cell 'mse' line"),
+    # Claims every submission of every unit early on (it is second in the queue): the others
+    # are graded all the same, by units of their own once the shared round is over.
+    ("claims_everything", "creates a folder (mkdir)"),
 ])
 def test_sound_answers_keep_full_marks_whatever_else_happened(graded, student, note):
     outcome = graded[student]
@@ -180,3 +183,48 @@ def test_one_unit_grades_several_assignments(tmp_path):
     with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}", COURSE_ID) as gb:
         assert gb.find_submission(CHAPTER.id, "ada").code_score == POINTS
         assert gb.find_submission(second.id, "ben").code_score == second_points
+
+
+def test_units_sharing_a_queue_each_take_a_submission_once(tmp_path):
+    """Two units hold the same queue, staged so each starts elsewhere; the first to claim a
+    submission grades it, and the other's nbgrader finds it marked done and skips it."""
+    submissions = tuple((f"student{i}", "ch01") for i in range(5))
+    folders, starts = [tmp_path / "unit0", tmp_path / "unit1"], [0, 2]
+    claims = tmp_path / "claims"
+    claims.mkdir()
+    first, second = [Unit(tmp_path, tmp_path, folder, submissions, 1.0, start, claims,
+                          tuple((f / "course", s) for f, s in zip(folders, starts) if f != folder))
+                     for folder, start in zip(folders, starts)]
+    in_order = [second.submission(alias) for alias in sorted(second.alias(i) for i in range(5))]
+    assert in_order == list(submissions[2:] + submissions[:2])  # nbgrader's order in the second
+    assert first.claim(first.alias(3))
+    assert (second.course / "autograded" / second.alias(3) / "ch01").is_dir()
+    assert not second.claim(second.alias(3))
+    assert second.claim(second.alias(4)) and not first.claim(first.alias(4))
+    assert (first.course / "autograded" / first.alias(4) / "ch01").is_dir()
+    assert sorted(int(p.name) for p in claims.iterdir()) == [3, 4]
+
+
+def test_queue_starts_with_the_slowest_an_earlier_run_timed():
+    submissions = [(student, "ch01") for student in ("ann", "bob", "cy", "dee")]
+    before = {("bob", "ch01"): GradeOutcome("bob", "ch01", "graded", seconds=31.0),
+              ("cy", "ch01"): GradeOutcome("cy", "ch01", "graded", seconds=2.0),
+              ("dee", "ch01"): GradeOutcome("dee", "ch01", "graded", seconds=4.0)}
+    ordered = queue_order(submissions, before)
+    assert ordered[0] == ("bob", "ch01") and ordered[-1] == ("cy", "ch01")  # ann counts as the median, 4 s
+    first_run = queue_order(submissions, {})
+    assert sorted(first_run) == submissions and queue_order(submissions[::-1], {}) == first_run
+
+
+def test_template_course_is_reused_while_config_and_sources_are_unchanged(tmp_path):
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    shutil.copytree(CHAPTER.source.parent, tmp_path / "source" / CHAPTER.id)
+    chapters = find_chapters(tmp_path, [CHAPTER.id])
+    first = template_course(tmp_path, chapters)
+    made = (first / "gradebook.db").stat().st_mtime_ns
+    assert (first / "release" / CHAPTER.id / f"{CHAPTER.id}.ipynb").exists()
+    assert template_course(tmp_path, chapters) == first and (first / "gradebook.db").stat().st_mtime_ns == made
+    with open(tmp_path / "nbgrader_config.py", "a") as config:
+        config.write("\nc.Execute.timeout = 10\n")
+    second = template_course(tmp_path, chapters)
+    assert second != first and not first.exists() and (second / "gradebook.db").exists()

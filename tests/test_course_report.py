@@ -170,3 +170,14 @@ def test_demo_summary_marks_who_needs_a_look():
     assert lines[3].split() == ["ivan", "23/26", "*", "0/18", "*"]
     assert "  ivan / ch01 (graded): answer cell 'mse' line 2: opens a file" in lines
     assert "  ivan / ch02 (not graded): the kernel died" in lines
+
+
+def test_demo_summary_labels_long_chapter_ids_by_their_prefix():
+    from course.grade import GradeOutcome
+    from course.pipeline import summary
+
+    chapters = ["ch01_linear_regression", "ch07_dropout_early_stopping"]
+    lines = summary([GradeOutcome("ada", c, "graded", 10, 10) for c in chapters]).splitlines()
+    assert lines[0].split() == ["student", "ch01", "ch07"] and len(lines[0]) < 40
+    assert lines[2].split() == ["ada", "10/10", "10/10"]
+    assert lines[-2:] == ["ch01: ch01_linear_regression", "ch07: ch07_dropout_early_stopping"]
