@@ -508,9 +508,9 @@ class Progress:
 
 
 def default_jobs() -> int:
-    """One work unit more than the cores. Each nbgrader leaves its core idle while its kernels
-    start and stop, and a cell looping until its time limit ends on the clock, not on the CPU it
-    gets: a third unit on two cores graded the demo cohort 1.3 times as fast as two
+    """One work unit more than the cores. A cell looping until its time limit ends on the
+    clock, not on the CPU it burns, and a unit between notebooks leaves its core idle: a third
+    unit on two cores graded the demo cohort 1.2 to 1.3 times as fast as two
     (benchmarks/RESULTS.md). No more than one extra, since a slow cell shares its core with more
     kernels and nears its time limit sooner."""
     return (os.cpu_count() or 1) + 1
