@@ -113,7 +113,7 @@ class Unit:
         index = (int(alias) + self.start) % len(self.submissions)
         try:
             (self.claims / str(index)).mkdir()  # atomic: exactly one unit succeeds
-        except FileExistsError:
+        except (FileExistsError, FileNotFoundError):  # taken, or the round's claims were deleted
             return False
         for course, start in self.peers:  # nbgrader skips a submission whose result folder exists
             (course / "autograded" / self.alias(index, start) / self.submissions[index][1]).mkdir(
@@ -122,7 +122,9 @@ class Unit:
 
     def skip_claimed(self) -> None:
         """Mark as done here every submission another unit has claimed."""
-        for claim in self.claims.iterdir() if self.claims else ():
+        for claim in self.claims.iterdir() if self.claims and self.claims.is_dir() else ():
+            if not (claim.name.isdigit() and int(claim.name) < len(self.submissions)):
+                continue  # not a unit's claim: a notebook's doing
             index = int(claim.name)
             (self.course / "autograded" / self.alias(index) / self.submissions[index][1]).mkdir(
                 parents=True, exist_ok=True)
@@ -256,34 +258,45 @@ def autograde_watched(unit: Unit, env: dict[str, str]) -> tuple[dict[str, _Run],
                                    stderr=subprocess.STDOUT, text=True, errors="replace")
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
-        current, started, stop = None, time.perf_counter(), False
-        while not stop:
-            try:
-                line = lines.get(timeout=0.2)
-            except queue.Empty:
-                line = ""
-            if line is None:  # nbgrader has finished
-                break
-            log += line
-            now = time.perf_counter()
-            match = STARTED.search(line)
-            if match:
-                current, started = match.group(1), now
-                reached.add(current)
-                if not unit.claim(current):  # another unit began it first: it is theirs
-                    current, stop = None, True
-                    continue
-                runs[current] = _Run()
-            if current:
-                runs[current].log += line
-                runs[current].seconds = now - started
-                stop = runs[current].killed = now - started > unit.timeout
-        if stop:
+        try:
+            stop, log = _watch(unit, lines, runs, reached, log)
+        except BaseException:  # nbgrader never outlives its watchdog
             _kill_tree(process)
-        process.wait()
+            raise
         if not stop:
+            process.wait()
             break
+        _kill_tree(process)
     return runs, log
+
+
+def _watch(unit: Unit, lines: queue.Queue, runs: dict[str, _Run], reached: set[str], log: str) -> tuple[bool, str]:
+    """Follow one nbgrader run's output: record each submission it begins, and tell when it
+    must be stopped (a notebook over its budget, or a submission another unit claimed first).
+    Returns (whether to stop it, the unit's log so far)."""
+    current, started = None, time.perf_counter()
+    while True:
+        try:
+            line = lines.get(timeout=0.2)
+        except queue.Empty:
+            line = ""
+        if line is None:  # nbgrader has finished
+            return False, log
+        log += line
+        now = time.perf_counter()
+        match = STARTED.search(line)
+        if match:
+            current, started = match.group(1), now
+            reached.add(current)
+            if not unit.claim(current):  # another unit began it first: it is theirs
+                return True, log
+            runs[current] = _Run()
+        if current:
+            runs[current].log += line
+            runs[current].seconds = now - started
+            if now - started > unit.timeout:
+                runs[current].killed = True
+                return True, log
 
 
 def _left_to_grade(unit: Unit, reached: set[str]) -> bool:
@@ -291,6 +304,8 @@ def _left_to_grade(unit: Unit, reached: set[str]) -> bool:
     Those it reached (graded, stopped or someone else's) are taken out of its course."""
     for alias in reached:
         shutil.rmtree(unit.course / "submitted" / alias, ignore_errors=True)
+    if unit.claims and not unit.claims.is_dir():  # deleted by a notebook: the round is over
+        return False
     unit.skip_claimed()
     return any(not (unit.course / "autograded" / alias / assignment).exists()
                for alias, assignment in ((p.parent.name, p.name) for p in (unit.course / "submitted").glob("*/*")))

@@ -12,12 +12,12 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course.grade import GradeOutcome, Unit, grade_submissions, queue_order, template_course
+from course.grade import GradeOutcome, Unit, grade_submissions, prepare_unit, queue_order, template_course
 from course.grading import COURSE_ID
 from course.nbgrader_run import run_nbgrader
 from course.notebooks import autograded_points, find_chapters
 from tests.conftest import ROOT
-from tests.fixtures.submissions import solved_release, write_cohort
+from tests.fixtures.submissions import JAMMER, QUEUE_BREAKER, solved_release, with_code_before, write_cohort
 
 CHAPTER = find_chapters(ROOT, ["ch01_linear_regression"])[0]
 POINTS = autograded_points(nbformat.read(CHAPTER.source, as_version=4))
@@ -63,9 +63,6 @@ def reviewed(outcome, text):
     ("metadata_stripped", "nbgrader metadata was missing"),
     ("huge_output", "huge output"),
     ("vandal", "answer cell 'mse' line"),
-    # Claims every submission of every unit early on (it is second in the queue): the others
-    # are graded all the same, by units of their own once the shared round is over.
-    ("claims_everything", "creates a folder (mkdir)"),
 ])
 def test_sound_answers_keep_full_marks_whatever_else_happened(graded, student, note):
     outcome = graded[student]
@@ -228,3 +225,31 @@ def test_template_course_is_reused_while_config_and_sources_are_unchanged(tmp_pa
         config.write("\nc.Execute.timeout = 10\n")
     second = template_course(tmp_path, chapters)
     assert second != first and not first.exists() and (second / "gradebook.db").exists()
+
+
+@pytest.mark.parametrize("attack, note", [(JAMMER, "creates a folder (mkdir)"),
+                                          (QUEUE_BREAKER, "deletes a folder (shutil.rmtree)")])
+def test_a_notebook_attacking_the_shared_queue_delays_the_others_only(tmp_path, monkeypatch, attack, note):
+    """Graded first (an earlier run found it slowest), a notebook claims every submission of
+    the round, or deletes the claims: the units stop, and the honest submissions they had not
+    reached are graded all the same, each in a unit of its own."""
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
+    shutil.copytree(CHAPTER.source.parent, tmp_path / "source" / CHAPTER.id)
+    solved = solved_release(CHAPTER)
+    cohort = {"hostile": with_code_before(solved, "mse", attack)}
+    cohort |= {f"honest{i}": solved for i in range(4)}
+    for student, nb in cohort.items():
+        (tmp_path / "submitted" / student / CHAPTER.id).mkdir(parents=True)
+        nbformat.write(nb, tmp_path / "submitted" / student / CHAPTER.id / f"{CHAPTER.id}.ipynb")
+    history = [{"student": s, "assignment": CHAPTER.id, "status": "graded", "seconds": 100.0 - i}
+               for i, s in enumerate(cohort)]  # the queue's order: hostile, honest0, honest1…
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "grading.json").write_text(json.dumps(history))
+    launched = []
+    monkeypatch.setattr("course.grade.prepare_unit",  # a spy: every unit is still prepared and graded
+                        lambda unit, staged: launched.append(unit) or prepare_unit(unit, staged))
+    outcomes = {o.student: o for o in grade_submissions(tmp_path, jobs=2, progress=False)}
+    assert {s: (o.status, o.score) for s, o in outcomes.items()} == {s: ("graded", POINTS) for s in cohort}
+    assert reviewed(outcomes["hostile"], note)
+    alone = [unit.submissions[0][0] for unit in launched if unit.claims is None]
+    assert alone and set(alone) <= {f"honest{i}" for i in range(4)}, alone
