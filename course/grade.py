@@ -103,31 +103,37 @@ class Unit:
         """The student id submission ``index`` is staged under (in a unit starting at ``start``)."""
         return f"{(index - (self.start if start is None else start)) % len(self.submissions):05d}"
 
+    def index(self, alias: str) -> int:
+        """The queue position of the submission staged as ``alias``."""
+        return (int(alias) + self.start) % len(self.submissions)
+
     def submission(self, alias: str) -> tuple[str, str]:
-        return self.submissions[(int(alias) + self.start) % len(self.submissions)]
+        return self.submissions[self.index(alias)]
+
+    def mark_done(self, index: int, course: Path | None = None, start: int | None = None) -> None:
+        """Make nbgrader skip submission ``index`` in this unit's course (or in a peer's
+        ``course`` starting at ``start``): it skips a submission whose result folder exists."""
+        folder = (course or self.course) / "autograded" / self.alias(index, start) / self.submissions[index][1]
+        folder.mkdir(parents=True, exist_ok=True)
 
     def claim(self, alias: str) -> bool:
         """Take the submission staged as ``alias`` for this unit; False if another unit has it."""
         if self.claims is None:
             return True
-        index = (int(alias) + self.start) % len(self.submissions)
+        index = self.index(alias)
         try:
             (self.claims / str(index)).mkdir()  # atomic: exactly one unit succeeds
         except (FileExistsError, FileNotFoundError):  # taken, or the round's claims were deleted
             return False
-        for course, start in self.peers:  # nbgrader skips a submission whose result folder exists
-            (course / "autograded" / self.alias(index, start) / self.submissions[index][1]).mkdir(
-                parents=True, exist_ok=True)
+        for course, start in self.peers:
+            self.mark_done(index, course, start)
         return True
 
     def skip_claimed(self) -> None:
         """Mark as done here every submission another unit has claimed."""
         for claim in self.claims.iterdir() if self.claims and self.claims.is_dir() else ():
-            if not (claim.name.isdigit() and int(claim.name) < len(self.submissions)):
-                continue  # not a unit's claim: a notebook's doing
-            index = int(claim.name)
-            (self.course / "autograded" / self.alias(index) / self.submissions[index][1]).mkdir(
-                parents=True, exist_ok=True)
+            if claim.name.isdigit() and int(claim.name) < len(self.submissions):  # else a notebook's doing
+                self.mark_done(int(claim.name))
 
 
 # ---------------------------------------------------------------- finding and staging submissions
