@@ -23,6 +23,19 @@ c.Execute.record_timing = False
 # the real NumPy and check helpers, and no cell may read the files holding answers or hidden tests.
 c.Execute.extra_arguments = ["--IPKernelApp.exec_lines=__import__('utils.integrity').integrity.protect()"]
 
+# nbgrader's autograde steps, its Execute replaced by one that recovers a kernel message lost
+# on the way instead of waiting out the cell's time limit (course/execution.py). A test keeps
+# the other steps equal to nbgrader's own.
+c.Autograde.autograde_preprocessors = [
+    "course.nbgrader_execute.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Deleted test cells are put back from the gradebook and graded, instead of silently missing.
 c.OverwriteCells.add_missing_cells = True
 
@@ -33,7 +46,7 @@ c.GenerateSolution.preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "nbgrader.preprocessors.ClearMarkScheme",
     "nbgrader.preprocessors.ClearHiddenTests",
-    "nbgrader.preprocessors.Execute",
+    "course.nbgrader_execute.Execute",
 ]
 
 # Feedback for students hides the hidden tests, their source and their tracebacks (course/feedback.py).

@@ -41,6 +41,7 @@ from pathlib import Path
 import nbformat
 import psutil
 
+from .execution import RECOVERED_TAG
 from .grading import COURSE_ID, read_scores, scratch_course, stderr_test_cells
 from .nbgrader_run import environment
 from .notebooks import autograded_points, find_chapters
@@ -368,10 +369,27 @@ def judge(unit: Unit, alias: str, run: _Run, log: str) -> GradeOutcome:
                              for g in stderr_test_cells(nb)]
     if stopped:
         outcome.needs_review.append("a cell ran until the per-cell time limit")
+    outcome.needs_review += recovered_messages(run.log, nb)
     size = graded.stat().st_size
     if size > HUGE_NOTEBOOK_BYTES:
         outcome.needs_review.append(f"huge output: the graded notebook is {size / 1e6:.0f} MB")
     return outcome
+
+
+RECOVERED = re.compile(re.escape(RECOVERED_TAG) + r": cell (\d+), ([a-z ]+) after ([\d.]+) s")
+
+
+def recovered_messages(log: str, nb) -> list[str]:
+    """One note per kernel message lost while the notebook ran and recovered
+    (``course.execution``): no points were lost, but the run was not an ordinary one."""
+    notes = []
+    for index, action, seconds in RECOVERED.findall(log):
+        cell = _cell_label(nb.cells[int(index)], int(index)) if int(index) < len(nb.cells) else f"#{int(index) + 1}"
+        what = "its reply was rebuilt from the kernel's output" if action == "rebuilt reply" else (
+            "the kernel dropped the request, so the cell was run again")
+        notes.append(f"a kernel message of cell {cell} was lost after {float(seconds):.0f} s and recovered: "
+                     f"{what} (no points lost)")
+    return notes
 
 
 def prepare_unit(unit: Unit, staged: Path) -> None:

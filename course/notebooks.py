@@ -22,7 +22,6 @@ from typing import NamedTuple
 
 import jupytext
 import nbformat
-from nbclient import NotebookClient
 
 SCHEMA_VERSION = 3
 EXECUTION_BUDGET_S = 15.0  # a chapter's solution notebook, top to bottom, on two cores
@@ -182,12 +181,14 @@ def autograded_points(nb) -> float:
 
 
 class Execution(NamedTuple):
-    """An executed notebook, its wall time (kernel start included) and the CPU time its kernel
-    used (every thread; unlike wall time, hardly changed by other work on a busy machine)."""
+    """An executed notebook, its wall time (kernel start included), the CPU time its kernel
+    used (every thread; unlike wall time, hardly changed by other work on a busy machine), and
+    the lost kernel messages recovered on the way (``course.execution``)."""
 
     nb: nbformat.NotebookNode
     seconds: float
     cpu_seconds: float
+    recovered: list[dict]
 
 
 # Appended to the executed copy, then removed: the kernel reports its own CPU time.
@@ -196,12 +197,15 @@ _CPU_PROBE = "import os as _os; _t = _os.times(); print(_t.user + _t.system)"
 
 def execute(path: Path, timeout: float = 120) -> Execution:
     """Run a notebook top to bottom in a fresh kernel, in its own folder, as "Restart and
-    Run All" does."""
+    Run All" does; ``timeout`` is the per-cell limit in seconds."""
+    from .execution import NotebookClient  # imported here: it imports nbgrader, which is slow
+
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(_CPU_PROBE))
     start = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
     seconds = time.perf_counter() - start
     probe = nb.cells.pop()
-    return Execution(nb, seconds, float(probe.outputs[0]["text"]))
+    return Execution(nb, seconds, float(probe.outputs[0]["text"]), client.recovered)
