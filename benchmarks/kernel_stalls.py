@@ -143,7 +143,11 @@ def main() -> None:
                              "course: course.execution.NotebookClient)")
     parser.add_argument("--transport", choices=["tcp", "ipc"], default="tcp")
     parser.add_argument("--log", type=Path, help="write every run's record here (JSON lines)")
+    parser.add_argument("--summarize", type=Path, metavar="LOG", help="only summarize an earlier run's log")
     args = parser.parse_args()
+    if args.summarize:
+        summarize([json.loads(line) for line in args.summarize.read_text().splitlines()], args.timeout)
+        return
     if args.grading:
         os.environ["NBGRADER_EXECUTION"] = "autograde"  # inherited by workers and kernels
     from course.notebooks import chapters
@@ -153,30 +157,38 @@ def main() -> None:
     # Every notebook with every client in turn, so that all see the same machine state.
     jobs = [(notebooks[(i // len(clients)) % len(notebooks)], clients[i % len(clients)]) for i in range(args.runs)]
     records = []
+    log = args.log.open("w") if args.log else None
     started = time.perf_counter()
     with ProcessPoolExecutor(args.concurrency) as pool:
         futures = [pool.submit(run_once, nb, args.timeout, client, args.transport) for nb, client in jobs]
         for done, future in enumerate(as_completed(futures), 1):
             record = future.result()
             records.append(record)
+            if log:  # as they come, so that an interrupted run still leaves its records
+                log.write(json.dumps(record) + "\n")
+                log.flush()
             if record["stalled"] or record["error"]:
                 print(f"[{done}/{len(jobs)}] {record['client']} {record['chapter']} {record['wall']:.1f} s "
                       f"stalled={record['stalled']} error={record['error']} phases="
                       f"{ {k: round(v, 2) for k, v in record['phases'].items()} } "
                       f"slowest={record['slowest_cell']} diagnosis={record['diagnosis']}", flush=True)
     elapsed = time.perf_counter() - started
-    if args.log:
-        args.log.write_text("".join(json.dumps(r) + "\n" for r in records))
     mode = "grading" if args.grading else "student"
     print(f"\n{len(records)} runs, {args.concurrency} at a time, timeout {args.timeout:g} s, {mode} mode, "
           f"{args.transport}; {elapsed:.0f} s in all")
-    for client in clients:
+    summarize(records, args.timeout)
+
+
+def summarize(records: list[dict], timeout: float) -> None:
+    """Per client: runs, stalls (and where), recoveries, errors, median run time."""
+    for client in dict.fromkeys(r["client"] for r in records):
         mine = [r for r in records if r["client"] == client]
         stalls = [r for r in mine if r["stalled"]]
         where = collections.Counter(f"{r['chapter']} {s}" for r in stalls for s in r["stalled"])
         print(f"  {client}: {len(mine)} runs, {len(stalls)} stalled ({100 * len(stalls) / len(mine):.1f} %), "
-              f"{sum(r['recovered'] for r in mine)} recoveries, {sum(1 for r in mine if r['error'])} errors, "
-              f"median run {statistics.median(r['wall'] for r in mine):.1f} s; stalls at {dict(where)}")
+              f"{sum(r['recovered'] for r in mine)} recoveries, {sum(1 for r in mine if r['error'])} errors "
+              f"(cells over the {timeout:g} s limit), median run {statistics.median(r['wall'] for r in mine):.1f} s; "
+              f"stalls at {dict(where)}")
 
 if __name__ == "__main__":
     main()
