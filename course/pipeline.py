@@ -88,6 +88,7 @@ def cmd_demo(args) -> int:
 COMMANDS = {
     "cohort": (cmd_cohort, "write a synthetic demo cohort of every chapter into submitted/"),
     "feedback": (cmd_feedback, "write each graded notebook's feedback HTML, hidden tests not shown"),
-    "report": (cmd_report, "write reports/report.html: scores, pass rates, grading times, reviews"),
+    "report": (cmd_report, "write reports/report.html: overview, per chapter the tests' heat map, why "
+                           "students failed and unfair tests, who needs a human look"),
     "demo": (cmd_demo, "build, make a cohort, grade, feedback, export, report, and print a summary"),
 }

@@ -26,7 +26,9 @@ UNFAIR_TEST = "test_mse_hidden"
 UNFAIR_CHECK = ('check_close("mse of [0.1, 0.2] and [0.3, 0.1]", mse(np.array([0.1, 0.2]), '
                 'np.array([0.3, 0.1])), 0.025, rtol=0, atol=0, hint="exactly 0.025")\n')
 WRONG_MSE = "def mse(y_true, y_pred):\n    return float(np.sum((y_true - y_pred) ** 2))\n"
-CELL_TIMEOUT = 5  # hana's infinite loop is stopped sooner than by the course's 30 s
+# hana's infinite loop is stopped sooner than by the course's 30 s; on a busy machine the
+# first cell alone (NumPy, matplotlib) may take more than 5 s.
+CELL_TIMEOUT = 15
 
 
 def plant_unfair_check(source: Path) -> None:
