@@ -7,7 +7,7 @@ from pathlib import Path
 
 import time
 
-from . import check, grade, pipeline
+from . import check, grade, lms, pipeline
 from .build import build
 from .nbgrader_run import NbgraderError
 from .notebooks import NotebookError, find_chapters, sync
@@ -57,14 +57,55 @@ def cmd_verify(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_export(args) -> int:
+    table = lms.read_grades(args.root, args.chapters)
+    path = lms.write_table(table, args.format, args.output or args.root / lms.FORMATS[args.format])
+    print(f"{len(table.students)} students x {len(table.chapters)} chapters exported for {args.format} "
+          f"to {path}")
+    for warning in lms.export_warnings(table, args.format):
+        print(f"  note: {warning}")
+    return 0
+
+
+def export_arguments(command) -> None:
+    command.add_argument("--format", choices=sorted(lms.FORMATS), default="csv",
+                         help="the gradebook to import into (default: csv, a plain spreadsheet)")
+    command.add_argument("--output", type=Path, help="the file to write (default: "
+                         + ", ".join(f"{name} for {fmt}" for fmt, name in lms.FORMATS.items()) + ")")
+
+
+def cmd_students(args) -> int:
+    if args.roster:
+        students = lms.import_roster(args.root, args.roster)
+        print(f"{len(students)} students added or updated in nbgrader's student table from {args.roster}")
+    table = lms.read_grades(args.root)
+    print(f"{'id':<16} {'last name':<16} {'first name':<16} {'email':<28} lms id")
+    for s in table.students:
+        print(f"{s.id:<16} {s.last_name:<16} {s.first_name:<16} {s.email:<28} {s.lms_user_id}")
+    return 0
+
+
+def students_arguments(command) -> None:
+    command.add_argument("--import", dest="roster", type=Path, metavar="ROSTER.csv",
+                         help="add or update students from a CSV with columns id, first_name, "
+                              "last_name, email, lms_user_id (only id is required)")
+
+
 COMMANDS = {
     "sync": (cmd_sync, "write source/<id>/<id>.ipynb from its text twin <id>.pct.py"),
     "check": (cmd_check, "validate the sources: nbgrader metadata, ids, points, delimiters, tests, no outputs"),
     "build": (cmd_build, "check, then generate release/<id>/ and the executed solutions/<id>/ with nbgrader"),
     "verify": (cmd_verify, "autograde the solution (full marks) and the blank release (zero) of each chapter"),
 }
-COMMANDS |= pipeline.COMMANDS  # cohort, feedback, export, report, demo
+COMMANDS |= pipeline.COMMANDS  # cohort, feedback, report, demo
 COMMANDS |= grade.COMMANDS
+COMMANDS |= {
+    "export": (cmd_export, "write the gradebook as a CSV that Canvas, Moodle or a spreadsheet imports: "
+                           "one row per student, one column per chapter"),
+    "students": (cmd_students, "list nbgrader's student table; --import fills it from a roster CSV"),
+}
+# Options beyond the chapter ids, per command; "students" takes no chapter ids.
+ARGUMENTS = {"grade": grade.add_arguments, "export": export_arguments, "students": students_arguments}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -73,9 +114,9 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="command")
     for name, (_, help_text) in COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
-        cmd.add_argument("chapters", nargs="*", help="assignment ids (default: every chapter)")
-        if name == "grade":
-            grade.add_arguments(cmd)
+        if name != "students":
+            cmd.add_argument("chapters", nargs="*", help="assignment ids (default: every chapter)")
+        ARGUMENTS.get(name, lambda _: None)(cmd)
     return p
 
 
@@ -84,6 +125,6 @@ def main(argv: list[str] | None = None) -> int:
     args.root = args.root.resolve()
     try:
         return COMMANDS[args.command][0](args)
-    except (NotebookError, NbgraderError) as error:
+    except (NotebookError, NbgraderError, lms.RosterError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -1,26 +1,19 @@
 """The instructor's loop after the deadline, as commands of ``python -m course``:
-``cohort`` (a synthetic cohort for the demo), ``feedback``, ``export``, ``report``, and ``demo``,
-which runs the whole loop: build, cohort, grade, feedback, export, report, summary table."""
+``cohort`` (a synthetic cohort for the demo), ``feedback``, ``report``, and ``demo``, which runs
+the whole loop: build, cohort, grade, feedback, export, report, summary table."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from .build import build
 from .cohort import PROFILES, make_cohort
 from .feedback import generate_feedback
 from .grade import grade_submissions
-from .nbgrader_run import run_nbgrader
+from .lms import export_grades
 from .notebooks import find_chapters
 from .report import write_report
-
-GRADES_CSV = "grades.csv"
-
-
-def export_grades(root: Path) -> Path:
-    """``nbgrader export`` of the whole gradebook to ``root/grades.csv``."""
-    run_nbgrader(root, "export", f"--to={GRADES_CSV}")
-    return root / GRADES_CSV
+from .results import short_labels
+from .review_list import needs_look
 
 
 def cmd_cohort(args) -> int:
@@ -38,12 +31,6 @@ def cmd_feedback(args) -> int:
     return 0
 
 
-def cmd_export(args) -> int:
-    path = export_grades(args.root)
-    print(f"grades exported to {path.relative_to(args.root)}")
-    return 0
-
-
 def cmd_report(args) -> int:
     path = write_report(args.root)
     print(f"report written to {path.relative_to(args.root)}")
@@ -53,7 +40,7 @@ def cmd_report(args) -> int:
 def summary(outcomes) -> str:
     """Student x chapter autograded scores, then who needs a human look and why."""
     chapters = sorted({o.assignment for o in outcomes})
-    labels = _short_labels(chapters)
+    labels = short_labels(chapters)
     by_key = {(o.student, o.assignment): o for o in outcomes}
     width = max(11, *map(len, labels)) + 2  # "26/26  *" and a margin
     header = f"{'student':<8}" + "".join(f"{label:>{width}}" for label in labels)
@@ -62,27 +49,17 @@ def summary(outcomes) -> str:
         cells = []
         for chapter in chapters:
             o = by_key.get((student, chapter))
-            cells.append("—" if o is None else f"{o.score:g}/{o.max_score:g}{'  *' if _needs_look(o) else ''}")
+            cells.append("—" if o is None else f"{o.score:g}/{o.max_score:g}{'  *' if needs_look(o) else ''}")
         lines.append(f"{student:<8}" + "".join(f"{c:>{width}}" for c in cells))
     if labels != chapters:
         lines += [""] + [f"{label}: {chapter}" for label, chapter in zip(labels, chapters)]
-    flagged = [o for o in outcomes if _needs_look(o)]
+    flagged = [o for o in outcomes if needs_look(o)]
     if flagged:
         lines += ["", "* needs a human look:"]
         for o in flagged:
             reasons = [o.reason] if o.reason else []
             lines.append(f"  {o.student} / {o.assignment} ({o.status}): {'; '.join(reasons + o.needs_review)}")
     return "\n".join(lines)
-
-
-def _short_labels(chapters: list[str]) -> list[str]:
-    """Column labels: each id's prefix before its first "_" ("ch07"), when these are distinct."""
-    prefixes = [chapter.split("_")[0] for chapter in chapters]
-    return prefixes if len(set(prefixes)) == len(prefixes) else chapters
-
-
-def _needs_look(outcome) -> bool:
-    return bool(outcome.needs_review) or outcome.status not in ("graded", "unchanged")
 
 
 def cmd_demo(args) -> int:
@@ -111,7 +88,7 @@ def cmd_demo(args) -> int:
 COMMANDS = {
     "cohort": (cmd_cohort, "write a synthetic demo cohort of every chapter into submitted/"),
     "feedback": (cmd_feedback, "write each graded notebook's feedback HTML, hidden tests not shown"),
-    "export": (cmd_export, "export the gradebook's grades to grades.csv with nbgrader export"),
-    "report": (cmd_report, "write reports/report.html: scores, pass rates, grading times, reviews"),
+    "report": (cmd_report, "write reports/report.html: overview, per chapter the tests' heat map, why "
+                           "students failed and unfair tests, who needs a human look"),
     "demo": (cmd_demo, "build, make a cohort, grade, feedback, export, report, and print a summary"),
 }
