@@ -137,7 +137,8 @@ class Linear(Module):
     params : dict
         ``"W"``: ndarray (in_features, out_features); ``"b"``: ndarray (out_features,).
     grads : dict
-        Same keys and shapes, filled by ``backward``.
+        Same keys and shapes, filled by ``backward``. Before the first ``backward`` it may be
+        empty (``Module``'s ``{}``) or hold zeros; nothing reads it then.
 
     Methods
     -------
@@ -146,7 +147,9 @@ class Linear(Module):
     backward(dout)
         ``dout = dL/dZ`` of shape (n, out_features). Sets ``grads["W"] = xᵀ dout``
         (in_features, out_features) and ``grads["b"] = dout`` summed over the samples
-        (out_features,); returns ``dL/dx = dout Wᵀ`` of shape (n, in_features).
+        (out_features,); returns ``dL/dx = dout Wᵀ`` of shape (n, in_features). Each call
+        replaces the gradients of the previous one (no accumulation: the training loops of
+        this course never zero them between steps).
     """
 
     def __init__(self, in_features, out_features, rng):
@@ -257,6 +260,17 @@ for n, d_in, d_out, scale in [(1, 1, 1, 1.0), (5, 3, 3, 1.0), (7, 4, 2, 1.0), (2
     check_unchanged(f"dout after {case}", dout_before, dout)
     check_close(f'W after {case}', layer.params["W"], W, rtol=0, atol=0,
                 hint="forward and backward must not change the parameters")
+
+# A second forward/backward on the same layer: its gradients replace the first ones.
+layer = Linear(3, 2, np.random.default_rng(9))
+for step in range(2):
+    x, dout = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
+    layer.forward(x)
+    layer.backward(dout)
+    check_close(f'grads["W"] after backward call {step + 1} on one Linear(3, 2)', layer.grads["W"], x.T @ dout,
+                rtol=1e-10, atol=1e-12, hint="set the gradients of this call; do not add them to the last call's")
+    check_close(f'grads["b"] after backward call {step + 1} on one Linear(3, 2)', layer.grads["b"],
+                dout.sum(axis=0), rtol=1e-10, atol=1e-12, hint="set, never accumulate")
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -106,6 +106,8 @@ def tanh(z):
     -------
     ndarray, shape of ``z``
         ``(e^z − e^−z) / (e^z + e^−z)``, with no overflow warning at ``z = ±1000``.
+        Calling ``np.tanh`` is allowed (the tests accept it); writing it from exponentials,
+        as above, is the exercise.
     """
     ### BEGIN SOLUTION
     e = np.exp(-2.0 * np.abs(z))  # in (0, 1]: never overflows
@@ -959,7 +961,8 @@ def activation_stats(depth, width, activation, scheme, rng, n_samples=1000):
     scheme : str
         An ``init_weights`` scheme.
     rng : numpy.random.Generator
-        Draws the inputs and the weights.
+        Draws the inputs and the weights, in any order you like (inputs first or weights
+        first): the tests compare statistics, never particular draws.
     n_samples : int
 
     Returns
@@ -1081,7 +1084,8 @@ def gradient_norms(depth, width, activation, scheme, rng, n_samples=256):
     scheme : str
         An ``init_weights`` scheme.
     rng : numpy.random.Generator
-        Draws the inputs, the target and the weights.
+        Draws the inputs, the target and the weights, in any order (the tests compare
+        statistics over several seeds, never particular draws).
     n_samples : int
 
     Returns

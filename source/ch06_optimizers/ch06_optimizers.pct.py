@@ -245,7 +245,9 @@ def iterate_minibatches(X, y, batch_size, rng=None, shuffle=True):
         Samples per batch; the last batch holds the ``n % batch_size`` remaining samples when
         ``batch_size`` does not divide ``n``.
     rng : numpy.random.Generator, optional
-        Draws the order when ``shuffle`` is true (``None``: a fresh ``default_rng()``).
+        Draws the order when ``shuffle`` is true (``None``: a fresh ``default_rng()``), by
+        any draw of a permutation: ``rng.permutation(n)``, ``rng.shuffle`` of an index array
+        or ``rng.choice(n, n, replace=False)`` are all right.
     shuffle : bool
         A random order (a fresh one at every call) if true; the original order if false.
 
@@ -1274,9 +1276,11 @@ def cosine_decay(lr0, epoch, total_epochs, lr_min=0.0):
     lr0 : float
         Learning rate at epoch 0.
     epoch : int
-        The epoch, from 0 to ``total_epochs``.
+        The epoch, from 0 to ``total_epochs`` (past the end the formula rises again; whether
+        to return it or ``lr_min`` there is yours to choose: the tests stay in the range).
     total_epochs : int
-        Length of the schedule.
+        Length of the schedule, at least 1 (``total_epochs = 0`` has no schedule; the tests
+        never pass it).
     lr_min : float
         Learning rate at the end.
 

@@ -106,8 +106,11 @@ def train_val_test_split(X, y, val_fraction, test_fraction, rng):
     y : ndarray, shape (n,)
         Labels (or targets), ``y[i]`` belonging to ``X[i]``.
     val_fraction, test_fraction : float
-        Fractions of the rows for validation and test, each in ``[0, 1)``, summing to at
-        most 1.
+        Fractions of the rows for validation and test, each in ``[0, 1)``, such that
+        ``round(n·val_fraction) + round(n·test_fraction) <= n`` (``n = 3`` with 0.5 and 0.5
+        rounds to 2 + 2 rows and has no split; the tests never ask for one, nor for a size
+        that is an exact half, where Python's ``round`` and ``np.round`` go to the even
+        number and ``int(x + 0.5)`` up).
     rng : numpy.random.Generator
         Draws the shuffling (the only source of randomness).
 
@@ -116,7 +119,7 @@ def train_val_test_split(X, y, val_fraction, test_fraction, rng):
     X_train, y_train, X_val, y_val, X_test, y_test : ndarray
         ``round(n * val_fraction)`` validation rows, ``round(n * test_fraction)`` test rows and
         the remaining ``n - n_val - n_test`` training rows, with shapes ``(n_part, d)`` and
-        ``(n_part,)``. The parts are disjoint, together exactly the rows of ``(X, y)``, each
+        ``(n_part,)``; which slice of the permutation goes to which part is yours to choose. The parts are disjoint, together exactly the rows of ``(X, y)``, each
         ``X`` row kept with its label. ``X`` and ``y`` are not modified.
     """
     ### BEGIN SOLUTION
@@ -810,17 +813,22 @@ class EarlyStopping:
     Attributes
     ----------
     best_loss : float
-        The lowest validation loss seen so far (``inf`` before the first call).
+        The lowest validation loss seen so far.
     best_epoch : int
         The index of the ``step`` call that gave ``best_loss``, counting calls from 0.
     best_params : dict str -> ndarray
         Deep copies of the parameters passed at that call (not the live arrays).
 
+    Before the first call these three hold whatever placeholder you choose (``inf`` or
+    ``None``, ``-1`` or ``None``, ``None`` or ``{}``); nothing reads them then.
+
     Methods
     -------
     step(val_loss, params) -> bool
         Record one epoch's validation loss and the current parameters; return True when
-        training should stop (``patience`` calls in a row without improvement).
+        training should stop: at the call that completes ``patience`` calls in a row without
+        improvement. Training stops there, so what later calls return is yours to choose
+        (True again, or False until the count is reached anew).
     """
 
     def __init__(self, patience=5, min_delta=0.0):
