@@ -830,12 +830,14 @@ fig, ax = plt.subplots(figsize=(6, 4.5))
 image = ax.pcolormesh(width_grid, lam_grid, np.log10(val_map), shading="nearest", cmap="viridis")
 fig.colorbar(image, ax=ax, label="log10 validation MSE")
 i, j = np.unravel_index(np.argmin(val_map), val_map.shape)
-ax.plot(width_grid[j], lam_grid[i], "r*", ms=14, label=f"best: width={width_grid[j]:.1e}, λ={lam_grid[i]:.1e}")
+ax.plot(width_grid[j], lam_grid[i], "r*", ms=14)
 ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set_xlabel("width")
 ax.set_ylabel("λ")
-ax.legend(loc="lower left", fontsize="small")
+# the best cell named in the title, not in a legend that would cover cells of the map
+ax.set_title(f"red star: lowest validation MSE, width = {width_grid[j]:.1e}, λ = {lam_grid[i]:.1e}",
+             fontsize="small")
 plt.show()
 
 # %% [markdown]

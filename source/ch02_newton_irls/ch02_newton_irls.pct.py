@@ -838,9 +838,10 @@ ax2.legend(fontsize="small")
 plt.show()
 
 # %% [markdown]
-# Newton's gap (printed above) falls slowly for the first steps, far from the optimum, then
-# **quadratically**: from there each step roughly squares the gap (about $10^{-4}$,
-# $10^{-7}$, $10^{-15}$), and then rounding stops it. Gradient descent's gap falls by a
+# Newton's gap (printed above) falls slowly for the first two steps, far from the optimum,
+# then **quadratically**: $5\cdot10^{-3}$, $1.4\cdot10^{-4}$, $1.4\cdot10^{-7}$,
+# $1.6\cdot10^{-13}$ (the exponent roughly doubles at each step), and then rounding stops it
+# at $10^{-16}$. Gradient descent's gap falls by a
 # factor per step that is close to 1, set by the condition number (the flattest directions
 # crawl), and it is still far from the optimum after 400 steps. (The iteration axis is linear
 # up to 10 and logarithmic beyond, so that Newton's few steps can be seen: a constant factor

@@ -1224,12 +1224,14 @@ print(f"same test predictions: {same.mean():.0%}")
 #
 # The widget trains **your** `fit_logistic` on the two clusters of Section 5 (with a bias column)
 # and draws the decision boundary with the contours $p = 0.1$ and $p = 0.9$, and the loss
-# curve. Move the learning rate and the number of iterations. Which learning rates reach the
+# curve (`losses[k]`, before step $k$); its title gives the loss (by your `logistic_loss_grad`)
+# and the accuracy of the final $\theta$, the one whose boundary is drawn. Move the learning
+# rate and the number of steps. Which learning rates reach the
 # lowest loss in 50 steps? When does a larger number of steps stop changing the boundary, and
 # what still changes (look at the distance between the two dashed contours)?
 
 # %%
-app = logistic_explorer(X_2d, y_2d, fit=fit_logistic, accuracy=accuracy)
+app = logistic_explorer(X_2d, y_2d, fit=fit_logistic, accuracy=accuracy, loss=logistic_loss_grad)
 show(app)
 
 # %% [markdown]
