@@ -7,7 +7,7 @@ from pathlib import Path
 
 import time
 
-from . import check, grade, pipeline
+from . import check, grade, pipeline, release
 from .build import build
 from .nbgrader_run import NbgraderError
 from .notebooks import NotebookError, find_chapters, sync
@@ -65,6 +65,7 @@ COMMANDS = {
 }
 COMMANDS |= pipeline.COMMANDS  # cohort, feedback, export, report, demo
 COMMANDS |= grade.COMMANDS
+COMMANDS |= release.COMMANDS
 
 
 def parser() -> argparse.ArgumentParser:
@@ -76,6 +77,8 @@ def parser() -> argparse.ArgumentParser:
         cmd.add_argument("chapters", nargs="*", help="assignment ids (default: every chapter)")
         if name == "grade":
             grade.add_arguments(cmd)
+        if name == "release":
+            release.add_arguments(cmd)
     return p
 
 
