@@ -7,7 +7,7 @@ from pathlib import Path
 
 import time
 
-from . import check, grade, lms, pipeline
+from . import check, grade, lms, pipeline, release
 from .build import build
 from .nbgrader_run import NbgraderError
 from .notebooks import NotebookError, find_chapters, sync
@@ -104,8 +104,10 @@ COMMANDS |= {
                            "one row per student, one column per chapter"),
     "students": (cmd_students, "list nbgrader's student table; --import fills it from a roster CSV"),
 }
+COMMANDS |= release.COMMANDS
 # Options beyond the chapter ids, per command; "students" takes no chapter ids.
-ARGUMENTS = {"grade": grade.add_arguments, "export": export_arguments, "students": students_arguments}
+ARGUMENTS = {"grade": grade.add_arguments, "export": export_arguments, "students": students_arguments,
+             "release": release.add_arguments}
 
 
 def parser() -> argparse.ArgumentParser:

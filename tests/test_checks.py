@@ -146,3 +146,44 @@ def test_describe_is_short_for_big_arrays():
     text = checks.describe(np.arange(1000.0))
     assert "shape (1000,)" in text and "float64" in text and len(text) < 200
     assert checks.describe(list(range(50))) == "list of length 50"
+
+
+def test_a_failing_check_shows_the_test_line_and_message_only_in_a_real_kernel():
+    """In a notebook (IPython kernel, as in the lab, under Validate and when grading, whose
+    tracebacks feedback shows), a failed check's traceback holds the test cell's line and the
+    message, and no frame of utils/checks.py; an ordinary error keeps its whole traceback."""
+    import re
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in [
+        "import numpy as np\nfrom utils.checks import check_close, check_unchanged",
+        "got = np.ones(3)\ncheck_close('design_matrix(X)', got, np.zeros(3), hint='a column of ones first')",
+        "check_unchanged('X after f(X)', np.zeros(2), np.ones(2))",
+        "def inner():\n    raise ValueError('plain error')\ninner()",
+    ]]
+    NotebookClient(nb, timeout=60, kernel_name="python3", allow_errors=True).execute()
+    tracebacks = []
+    for cell in nb.cells[1:]:
+        (error,) = [o for o in cell.outputs if o.output_type == "error"]
+        tracebacks.append(re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(error.traceback)))  # no colours
+    close, unchanged, plain = tracebacks
+    assert "check_close('design_matrix(X)', got, np.zeros(3)" in close
+    assert "CheckFailed: design_matrix(X): expected array of shape (3,)" in close
+    assert "Hint: a column of ones first" in close
+    assert "check_unchanged('X after f(X)'" in unchanged and "must not modify its inputs" in unchanged
+    for text in (close, unchanged):
+        assert "utils/checks.py" not in text and "_fail" not in text and "skipping hidden" not in text, text
+    assert "inner()" in plain and "raise ValueError('plain error')" in plain  # other errors untouched
+
+
+def test_pytest_hides_the_helpers_frames_too():
+    """Outside IPython the helpers mark their frames for pytest, and the rendering falls back
+    to the standard library's."""
+    try:
+        check_close("f(x)", 1.0, 2.0)
+    except CheckFailed as failure_:
+        frames = [line for line in failure_._render_traceback_() if "File " in line]
+    assert frames and all("utils/checks.py" not in line for line in frames), frames

@@ -198,3 +198,25 @@ def test_callback_updates_well_under_100_ms(data):
         app.controls["n_iters"].value = n_iters
         times.append(time.perf_counter() - start)
     assert min(times) < 0.1, times
+
+
+def test_loss_accuracy_and_boundary_describe_the_same_final_theta(data):
+    """losses[k] is recorded before step k: the loss shown is the final theta's own, the one
+    whose boundary and accuracy are drawn, and one step reads "1 step"."""
+    X, y = data
+
+    def tiny_loss(Xb, labels, theta):
+        z = Xb @ theta
+        return float(np.mean(np.logaddexp(0.0, z) - labels * z)), None
+
+    app = widgets.logistic_explorer(X, y, fit=tiny_fit, lr=1.0, n_iters=1, loss=tiny_loss)
+    Xb = np.column_stack([np.ones(len(X)), X])
+    own_loss = tiny_loss(Xb, y, app.theta)[0]  # the loss of the theta the boundary shows
+    assert app.final_loss == pytest.approx(own_loss, rel=1e-9)
+    assert app.final_loss < app.losses[-1]  # one step lower than the loss recorded before it
+    assert "after 1 step:" in app.status.value and "1 steps" not in app.status.value
+    assert f"training loss {own_loss:.4g}" in app.ax.get_title()
+    app.controls["n_iters"].value = 2
+    assert "after 2 steps:" in app.ax.get_title()
+    without = widgets.logistic_explorer(X, y, fit=tiny_fit, n_iters=3)  # no loss function given
+    assert np.isnan(without.final_loss) and "loss" not in without.ax.get_title()

@@ -10,7 +10,7 @@ import pytest  # noqa: E402
 from utils import widgets  # noqa: E402
 from tests.tiny_nn import TinyLinear, TinyReLU, TinySequential, tiny_cross_entropy, tiny_l2, tiny_sgd  # noqa: E402
 from utils.widgets.playground import (  # noqa: E402
-    DATASETS, FEATURES, GRID_RESOLUTION, N_POINTS, cross_entropy, feature_map, library_epoch,
+    ACTIVATIONS, DATASETS, FEATURES, GRID_RESOLUTION, N_POINTS, cross_entropy, feature_map, library_epoch,
     library_probabilities, make_data, module_epoch, module_probabilities, new_library_model,
     probability_grid)
 
@@ -412,3 +412,31 @@ def test_blitted_frames_are_the_full_drawing():
             assert app.loss_ax.get_xlim() == (0, 20)
     assert app.loss_ax.get_xlim() == (0, 10) and "at least one" in app.note.get_text()
     assert not any(artist.get_animated() for artist in app.encode_png.artists)
+
+
+def test_the_menu_offers_only_the_activations_make_model_builds():
+    app = student_app(activations=["relu"])
+    assert list(app.controls["activation"].options) == ["relu"] and app.message == ""
+    assert list(widgets.playground().controls["activation"].options) == list(ACTIVATIONS)
+    with pytest.raises(ValueError, match="activations must be some of"):
+        student_app(activations=["swish"])
+
+
+def test_a_given_make_model_is_reported_as_the_notebooks_not_the_students():
+    class StubInit(TinyLinear):
+        def __init__(self, *args):
+            raise NotImplementedError()  # the student's layer, still a stub
+
+    def make_with_stub_init(layer_sizes, activation, rng):
+        return tiny_make_model(layer_sizes, activation, rng, linear=StubInit)
+
+    def broken_make_model(layer_sizes, activation, rng):
+        raise ValueError("no such layer")
+
+    stub = student_app(make_with_stub_init, make_model_given=True)
+    assert stub.message.startswith("Implement what the notebook's make_with_stub_init builds first")
+    assert "StubInit.__init__" in stub.message
+    broken = student_app(broken_make_model, make_model_given=True)
+    assert broken.message.startswith("The notebook's broken_make_model raised ValueError: no such layer")
+    assert "Your code" not in stub.message + broken.message
+    assert student_app(broken_make_model).message.startswith("Your code (broken_make_model) raised")

@@ -9,6 +9,10 @@ that later replaces ``np.allclose`` or ``np.isclose`` therefore cannot make a ch
 """
 from __future__ import annotations
 
+import sys as _sys
+import traceback as _traceback
+import types as _types
+
 import numpy as _np
 
 _asarray = _np.asarray
@@ -34,10 +38,49 @@ __all__ = [
 
 
 class CheckFailed(AssertionError):
-    """A test cell's check failed; the message says why."""
+    """A test cell's check failed; the message says why.
+
+    Shown in a notebook (IPython calls ``_render_traceback_``), the traceback holds the test
+    cell's lines and the message, not the frames of this module: every helper marks its own
+    frame with ``__tracebackhide__``, which pytest honours as well.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        """The lines IPython shows for this failure: its traceback without the hidden frames.
+
+        IPython itself skips ``__tracebackhide__`` frames except the innermost one, which here
+        is always a helper's (the frame that raises), so the trimmed traceback is built first.
+        """
+        tb = _visible_frames(self.__traceback__)
+        shell = _ipython()
+        if shell is None:
+            return _traceback.format_exception(type(self), self, tb)
+        # the shell's tb_offset drops its own run_code frame, as for any other error
+        return shell.InteractiveTB.structured_traceback(type(self), self, tb,
+                                                        tb_offset=shell.InteractiveTB.tb_offset)
+
+
+def _ipython():
+    """The running IPython shell, or None outside IPython (IPython is then not imported)."""
+    ipython = _sys.modules.get("IPython")
+    return ipython.get_ipython() if ipython is not None else None
+
+
+def _visible_frames(tb):
+    """A copy of the traceback chain ``tb`` without the frames that set ``__tracebackhide__``."""
+    kept = []
+    while tb is not None:
+        if not tb.tb_frame.f_locals.get("__tracebackhide__", False):
+            kept.append(tb)
+        tb = tb.tb_next
+    visible = None
+    for entry in reversed(kept):
+        visible = _types.TracebackType(visible, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return visible
 
 
 def _fail(name: str, what: str, hint: str = "") -> None:
+    __tracebackhide__ = True  # a failure shows the test line, not this helper
     message = f"{name}: {what}"
     if hint:
         message += f"\nHint: {hint}"
@@ -58,6 +101,7 @@ def describe(value) -> str:
 
 def check_type(name: str, got, expected_type, hint: str = "") -> None:
     """Check ``isinstance(got, expected_type)`` (a type or a tuple of types)."""
+    __tracebackhide__ = True  # a failure shows the test line, not this helper
     if not isinstance(got, expected_type):
         names = expected_type if isinstance(expected_type, tuple) else (expected_type,)
         wanted = " or ".join(t.__name__ for t in names)
@@ -66,6 +110,7 @@ def check_type(name: str, got, expected_type, hint: str = "") -> None:
 
 def check_shape(name: str, got, expected_shape: tuple, hint: str = "") -> None:
     """Check that ``got`` is a NumPy array of the given shape."""
+    __tracebackhide__ = True  # a failure shows the test line, not this helper
     if not isinstance(got, _ndarray):
         _fail(name, f"expected a NumPy array of shape {tuple(expected_shape)}, got {describe(got)}", hint)
     if tuple(got.shape) != tuple(expected_shape):
@@ -74,6 +119,7 @@ def check_shape(name: str, got, expected_shape: tuple, hint: str = "") -> None:
 
 def check_dtype(name: str, got, expected_dtype="float64", hint: str = "") -> None:
     """Check the dtype of an array (float64 by default, the course's convention)."""
+    __tracebackhide__ = True  # a failure shows the test line, not this helper
     if not isinstance(got, _ndarray):
         _fail(name, f"expected a NumPy array of dtype {expected_dtype}, got {describe(got)}", hint)
     if got.dtype != _np.dtype(expected_dtype):
@@ -81,6 +127,7 @@ def check_dtype(name: str, got, expected_dtype="float64", hint: str = "") -> Non
 
 
 def _as_float_array(name: str, value, hint: str):
+    __tracebackhide__ = True  # a failure shows the test line, not this helper
     try:
         return _asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -94,6 +141,7 @@ def check_close(name: str, got, expected, rtol: float = 1e-7, atol: float = 1e-1
     ``got`` may be a scalar or an array; ``nan`` or ``inf`` in ``got`` always fails unless
     ``expected`` holds the same non-finite value at that place.
     """
+    __tracebackhide__ = True  # a failure shows the test line, not this helper
     got_arr = _as_float_array(name, got, hint)
     want = _as_float_array(name, expected, hint)
     if got_arr.shape != want.shape:
@@ -115,6 +163,7 @@ def check_close(name: str, got, expected, rtol: float = 1e-7, atol: float = 1e-1
 
 def check_equal(name: str, got, expected, hint: str = "") -> None:
     """Check exact equality: of arrays (same shape, every entry) or of plain values."""
+    __tracebackhide__ = True  # a failure shows the test line, not this helper
     if isinstance(expected, _ndarray) or isinstance(got, _ndarray):
         got_arr, want = _asarray(got), _asarray(expected)
         if got_arr.shape != want.shape:
@@ -130,12 +179,14 @@ def check_equal(name: str, got, expected, hint: str = "") -> None:
 
 def check_true(name: str, condition, what: str, hint: str = "") -> None:
     """Check a property; ``what`` says in words what should hold (shown on failure)."""
+    __tracebackhide__ = True  # a failure shows the test line, not this helper
     if condition is not True and not (isinstance(condition, _np.bool_) and bool(condition)):
         _fail(name, f"expected {what}", hint)
 
 
 def check_finite(name: str, got, hint: str = "") -> None:
     """Check that every entry of ``got`` is finite (no ``nan`` or ``inf``)."""
+    __tracebackhide__ = True  # a failure shows the test line, not this helper
     arr = _as_float_array(name, got, hint)
     if not _isfinite(arr).all():
         _fail(name, f"expected finite values, got {describe(got)}", hint)
@@ -143,6 +194,7 @@ def check_finite(name: str, got, hint: str = "") -> None:
 
 def check_raises(name: str, func, exception: type = ValueError, hint: str = "") -> None:
     """Check that ``func()`` raises ``exception`` (or a subclass)."""
+    __tracebackhide__ = True  # a failure shows the test line, not this helper
     try:
         func()
     except exception:
@@ -154,6 +206,7 @@ def check_raises(name: str, func, exception: type = ValueError, hint: str = "") 
 
 def check_unchanged(name: str, before, after, hint: str = "the function must not modify its inputs") -> None:
     """Check that an input is unchanged by a call (compare with a copy taken before it)."""
+    __tracebackhide__ = True  # a failure shows the test line, not this helper
     check_equal(name, after, before, hint)
 
 
@@ -167,7 +220,5 @@ class _SealedModule(type(_np)):
     def __delattr__(self, name):
         raise AttributeError(f"utils.checks.{name} is read-only: the test cells rely on it")
 
-
-import sys as _sys  # noqa: E402 - sealing happens once everything above is defined
 
 _sys.modules[__name__].__class__ = _SealedModule

@@ -20,7 +20,7 @@
 #
 # | symbol | code | shape | meaning |
 # |---|---|---|---|
-# | $n$, $d$ | `n`, `d` | | number of samples, number of input features |
+# | $n$, $d$, $p$ | `n`, `d`, `p` | | number of samples, of input features (columns of $X$), of parameters (columns of $\Phi$; $p = d + 1$ for `design_matrix`) |
 # | $X$ | `X` | `(n, d)` | inputs, one sample per **row** |
 # | $y$ | `y` | `(n,)` | regression targets |
 # | $\Phi$ | `Phi` | `(n, p)` | design matrix: one row of features $\phi(x_i)^\top$ per sample |
@@ -168,6 +168,8 @@ def ols_fit(Phi, y):
     theta : ndarray, shape (p,)
         The minimiser of ``‖y − Phi theta‖²``, i.e. the solution of the normal equations
         ``Phiᵀ Phi theta = Phiᵀ y`` (use ``np.linalg.solve`` or ``np.linalg.lstsq``, not ``inv``).
+        Both agree on a well-conditioned ``Phi`` (the only kind the tests use); on a nearly
+        singular one they can differ completely (section 5 shows why).
     """
     ### BEGIN SOLUTION
     return np.linalg.solve(Phi.T @ Phi, Phi.T @ y)
@@ -432,10 +434,7 @@ check_close("polynomial_features([2, -3], 3)", Phi, [[1, 2, 4, 8], [1, -3, 9, -2
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# A cubic already follows the sine. Its $\sigma^2_{\text{ML}}$ (the training MSE) is now of the order
-# of the true noise variance $0.01$, and in fact *below* it: the maximum-likelihood estimate
-# is biased low, because the fit spends $p$ degrees of freedom chasing the noise of the training
-# points. The unbiased estimate divides the sum of squares by $n - p$ instead of $n$.
+# Now a cubic: the same `ols_fit`, on the features $1, x, x^2, x^3$.
 
 # %%
 Phi3_train, Phi3_val = polynomial_features(x_train, 3), polynomial_features(x_val, 3)
@@ -448,6 +447,12 @@ plot_fit(x_train, y_train, grid, {"line": design_matrix(grid[:, None]) @ theta_l
                                   "cubic": polynomial_features(grid, 3) @ theta_cubic},
          title="Polynomial features: a linear model fits a curve")
 plt.show()
+
+# %% [markdown]
+# The cubic follows the sine. Its $\sigma^2_{\text{ML}}$ (the training MSE) is now of the order
+# of the true noise variance $0.01$, and in fact *below* it: the maximum-likelihood estimate
+# is biased low, because the fit spends $p$ degrees of freedom chasing the noise of the training
+# points. The unbiased estimate divides the sum of squares by $n - p$ instead of $n$.
 
 # %% [markdown]
 # ## 5. Ill-conditioning, and why ridge fixes it
@@ -478,9 +483,21 @@ ax.set_ylabel("condition number")
 ax.legend(fontsize="small")
 plt.show()
 
+# The same degree-12 least-squares problem, solved two ways that are both right on paper.
+Phi12 = polynomial_features(x_train, 12)
+theta_solve = np.linalg.solve(Phi12.T @ Phi12, Phi12.T @ y_train)   # the normal equations
+theta_lstsq = np.linalg.lstsq(Phi12, y_train, rcond=None)[0]         # works on Φ itself
+print(f"degree 12: largest |θ_k| by solve {np.abs(theta_solve).max():.3g}, by lstsq "
+      f"{np.abs(theta_lstsq).max():.3g}; largest difference {np.abs(theta_solve - theta_lstsq).max():.3g}")
+
 # %% [markdown]
 # Beyond degree 9 the condition number of $\Phi^\top\Phi$ passes $1/\varepsilon_{\text{mach}}
 # \approx 4.5\cdot10^{15}$: the computed least-squares solution is then dominated by rounding errors.
+# The two solvers above disagree completely on the same data: `np.linalg.solve` works on
+# $\Phi^\top\Phi$, whose condition number is the *square* of $\Phi$'s, while `np.linalg.lstsq`
+# works on $\Phi$ itself, and each keeps a different share of the digits that the
+# conditioning leaves. Neither code is wrong; the problem is (and this is why `ols_fit`'s
+# tests use well-conditioned designs only).
 #
 # **Ridge regression** adds a penalty on the size of the weights,
 #
@@ -513,7 +530,10 @@ def ridge_fit(X, y, lam):
     y : ndarray, shape (n,)
         Targets.
     lam : float
-        Penalty ``lam >= 0`` on the weights.
+        Penalty ``lam >= 0`` on the weights. With ``lam = 0`` (least squares with an
+        intercept) ``X_cᵀX_c`` must be invertible: more samples than features and no
+        collinear columns; the tests call ``lam = 0`` only on such data (with ``n <= d``, or a
+        single sample, the minimiser is not unique).
 
     Returns
     -------
@@ -810,12 +830,14 @@ fig, ax = plt.subplots(figsize=(6, 4.5))
 image = ax.pcolormesh(width_grid, lam_grid, np.log10(val_map), shading="nearest", cmap="viridis")
 fig.colorbar(image, ax=ax, label="log10 validation MSE")
 i, j = np.unravel_index(np.argmin(val_map), val_map.shape)
-ax.plot(width_grid[j], lam_grid[i], "r*", ms=14, label=f"best: width={width_grid[j]:.1e}, λ={lam_grid[i]:.1e}")
+ax.plot(width_grid[j], lam_grid[i], "r*", ms=14)
 ax.set_xscale("log")
 ax.set_yscale("log")
 ax.set_xlabel("width")
 ax.set_ylabel("λ")
-ax.legend(loc="lower left", fontsize="small")
+# the best cell named in the title, not in a legend that would cover cells of the map
+ax.set_title(f"red star: lowest validation MSE, width = {width_grid[j]:.1e}, λ = {lam_grid[i]:.1e}",
+             fontsize="small")
 plt.show()
 
 # %% [markdown]

@@ -106,6 +106,8 @@ def tanh(z):
     -------
     ndarray, shape of ``z``
         ``(e^z − e^−z) / (e^z + e^−z)``, with no overflow warning at ``z = ±1000``.
+        Calling ``np.tanh`` is allowed (the tests accept it); writing it from exponentials,
+        as above, is the exercise.
     """
     ### BEGIN SOLUTION
     e = np.exp(-2.0 * np.abs(z))  # in (0, 1]: never overflows
@@ -959,7 +961,8 @@ def activation_stats(depth, width, activation, scheme, rng, n_samples=1000):
     scheme : str
         An ``init_weights`` scheme.
     rng : numpy.random.Generator
-        Draws the inputs and the weights.
+        Draws the inputs and the weights, in any order you like (inputs first or weights
+        first): the tests compare statistics, never particular draws.
     n_samples : int
 
     Returns
@@ -1081,7 +1084,8 @@ def gradient_norms(depth, width, activation, scheme, rng, n_samples=256):
     scheme : str
         An ``init_weights`` scheme.
     rng : numpy.random.Generator
-        Draws the inputs, the target and the weights.
+        Draws the inputs, the target and the weights, in any order (the tests compare
+        statistics over several seeds, never particular draws).
     n_samples : int
 
     Returns
@@ -1292,19 +1296,29 @@ for name, X in {"standardised inputs": X_standard, "inputs 5 + 10 X": 5.0 + 10.0
 # `forward_pass(..., batch_norm=True)` does exactly this; compare the per-layer statistics.
 
 # %%
+from matplotlib.lines import Line2D
+
 depth, width = 15, 128
 layers = np.arange(1, depth + 1)
 fig, (ax_z, ax_a) = plt.subplots(1, 2, figsize=(12, 4))
-for colour, (activation, scheme) in zip(("C0", "C1", "C2"), [("tanh", "small"), ("sigmoid", "small"), ("relu", "lecun")]):
-    for batch_norm, style in ((False, "o--"), (True, "o-")):
+networks = [("tanh", "small", "C0", "o"), ("sigmoid", "small", "C1", "s"), ("relu", "lecun", "C2", "^")]
+for activation, scheme, colour, marker in networks:
+    for batch_norm, line in ((False, "--"), (True, "-")):
         pre, act = layer_activations(depth, width, activation, scheme, np.random.default_rng(5),
                                      n_samples=256, batch_norm=batch_norm)
-        label = f"{activation} + {scheme}" + (", batch norm" if batch_norm else "")
-        ax_z.semilogy(layers, [Z.std() for Z in pre], style, ms=3, color=colour, label=label)
-        ax_a.semilogy(layers, [A.std() for A in act], style, ms=3, color=colour, label=label)
+        # with batch norm the three networks' Z lie on one line (std 1): the markers tell them apart
+        style = dict(ls=line, marker=marker, ms=6 if batch_norm else 4, mfc="none" if batch_norm else colour,
+                     color=colour)
+        ax_z.semilogy(layers, [Z.std() for Z in pre], **style)
+        ax_a.semilogy(layers, [A.std() for A in act], **style)
 ax_z.set(xlabel="layer", ylabel="std of the pre-activations Z", title="pre-activations")
 ax_a.set(xlabel="layer", ylabel="std of the activations A", title="activations")
-ax_a.legend(fontsize="x-small")
+# two legends: colour and marker name the network, the line style says whether batch norm is on
+network_keys = [Line2D([], [], color=c, marker=m, ls="", label=f"{a} + {sc}") for a, sc, c, m in networks]
+style_keys = [Line2D([], [], color="k", ls="--", lw=1.5, label="without batch norm"),
+              Line2D([], [], color="k", ls="-", lw=1.5, marker="o", mfc="none", label="with batch norm")]
+ax_z.legend(handles=style_keys, fontsize="small", loc="lower left", handlelength=3)
+ax_a.legend(handles=network_keys, fontsize="small", loc="lower left")
 plt.show()
 
 # %% [markdown]

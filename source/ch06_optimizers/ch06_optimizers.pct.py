@@ -199,7 +199,7 @@ check_close("p after a step with lr=0.1, then opt.lr = 0.5 and a second step", p
 # $\lambda_1 = 1$, $\lambda_2 = 25$. Gradient descent converges if and only if every
 # $|1 - \eta\lambda_i| < 1$, that is $\eta < 2/\lambda_{\max} = 0.08$, and the slowest
 # coordinate sets the pace, $\max_i |1 - \eta\lambda_i|$ per step. The best fixed step,
-# $\eta^\* = 2/(\lambda_{\min} + \lambda_{\max})$, still only reaches the rate
+# $\eta^* = 2/(\lambda_{\min} + \lambda_{\max})$, still only reaches the rate
 # $(\kappa - 1)/(\kappa + 1) = 0.92$: on an ill-conditioned problem, the steep direction caps
 # the learning rate and the flat direction is left crawling.
 
@@ -245,7 +245,9 @@ def iterate_minibatches(X, y, batch_size, rng=None, shuffle=True):
         Samples per batch; the last batch holds the ``n % batch_size`` remaining samples when
         ``batch_size`` does not divide ``n``.
     rng : numpy.random.Generator, optional
-        Draws the order when ``shuffle`` is true (``None``: a fresh ``default_rng()``).
+        Draws the order when ``shuffle`` is true (``None``: a fresh ``default_rng()``), by
+        any draw of a permutation: ``rng.permutation(n)``, ``rng.shuffle`` of an index array
+        or ``rng.choice(n, n, replace=False)`` are all right.
     shuffle : bool
         A random order (a fresh one at every call) if true; the original order if false.
 
@@ -760,8 +762,8 @@ plt.show()
 #     \hat m = \frac{m}{1 - \beta_1^t},\quad \hat v = \frac{v}{1 - \beta_2^t},\quad
 #     \theta \leftarrow \theta - \eta\,\frac{\hat m}{\sqrt{\hat v} + \epsilon} .$$
 #
-#   At the first step $\hat m = g$ and $\hat v = g^2$: every coordinate moves by $\eta$, whatever
-#   the size of its gradient.
+#   How large the very first steps are, with and without the correction, is the question at
+#   the end of section 10.
 #
 # The $\epsilon$ keeps a coordinate whose gradients are all zero from dividing 0 by 0. The state
 # ($G$; $s$; $m$, $v$ and $t$) is kept per key, zeros the first time a key is seen.
@@ -1102,9 +1104,11 @@ for lr, beta1, beta2, scale, default in [(1e-3, 0.9, 0.999, 1.0, True), (0.05, 0
 # and heads straight for the minimum; momentum and Nesterov overshoot and spiral in, but
 # cover the flat direction quickly; RMSProp and Adam, whose steps keep a size of about `lr`
 # whatever the gradient, end up hovering around the minimum instead of settling (a schedule
-# would shrink `lr`). On Rosenbrock, plain gradient descent is held to a learning rate small
-# enough for the valley's steep walls (about $10^{-3}$: the Hessian's largest eigenvalue is
-# near 2000 at the start) and creeps along the floor; momentum, at half that rate, ends with a
+# would shrink `lr`). On Rosenbrock, plain gradient descent is held to a learning rate near
+# the limit that the valley's steep walls set: at the start the Hessian's largest eigenvalue
+# is about 2092, so $2/\lambda_{\max} \approx 0.96\cdot10^{-3}$, and the $10^{-3}$ used here is
+# just above it. The first steps therefore bounce across the valley, until the path reaches
+# the floor, where the walls are less steep; there it creeps along; momentum, at half that rate, ends with a
 # gap $f - f^*$ hundreds of times smaller; AdaGrad's steps die out as its sums of squares grow;
 # Adam moves along the floor at a nearly constant speed.
 
@@ -1122,17 +1126,21 @@ all_paths = {surface.name: {name: optimizer_path(makers[i](), surface.grad, surf
                             for name, makers in settings.items()}
              for i, surface in enumerate((quadratic, banana))}
 
-fig, axes = plt.subplots(2, 2, figsize=(12, 8.5))
-for row, surface in zip(axes, (quadratic, banana)):
+for surface in (quadratic, banana):
     paths = all_paths[surface.name]
-    plot_contour_trajectories(surface.f, paths, surface.xlim, surface.ylim, ax=row[0], levels=25,
-                              log_levels=True)
-    row[0].plot(*surface.minimum, "k*", ms=12)
-    row[0].set_title(f"{surface.name}, {n_steps[surface.name]} steps", fontsize="medium")
+    fig = plt.figure(figsize=(13, 5))
+    left, right = fig.subfigures(1, 2, width_ratios=[1.7, 1.0])
+    # one panel per optimiser: on one panel the paths would hide each other
+    for ax, (name, path) in zip(left.subplots(2, 3, sharex=True, sharey=True).flat, paths.items()):
+        plot_contour_trajectories(surface.f, {name: path}, surface.xlim, surface.ylim, ax=ax, levels=25,
+                                  log_levels=True, resolution=60)
+        ax.plot(*surface.minimum, "k*", ms=10)
+        ax.get_legend().remove()
+        ax.set_title(name, fontsize="small")
+    left.suptitle(f"{surface.name}, {n_steps[surface.name]} steps (★ the minimum)", fontsize="medium")
     plot_loss_curves({name: np.maximum(gaps(surface, path), 1e-16) for name, path in paths.items()},
-                     ax=row[1], log=True, xlabel="step", ylabel="$f(\\theta_k) - f^*$")
-plt.tight_layout()
-plt.show()
+                     ax=right.subplots(), log=True, xlabel="step", ylabel="$f(\\theta_k) - f^*$")
+    plt.show()
 
 # %% [markdown]
 # ## 8. Why not Newton? Second-order methods and L-BFGS
@@ -1274,9 +1282,11 @@ def cosine_decay(lr0, epoch, total_epochs, lr_min=0.0):
     lr0 : float
         Learning rate at epoch 0.
     epoch : int
-        The epoch, from 0 to ``total_epochs``.
+        The epoch, from 0 to ``total_epochs`` (past the end the formula rises again; whether
+        to return it or ``lr_min`` there is yours to choose: the tests stay in the range).
     total_epochs : int
-        Length of the schedule.
+        Length of the schedule, at least 1 (``total_epochs = 0`` has no schedule; the tests
+        never pass it).
     lr_min : float
         Learning rate at the end.
 
@@ -1392,7 +1402,9 @@ plt.show()
 # effective step $\eta/(1-\mu)$. RMSProp and Adam at the default $10^{-3}$ are the **slowest**
 # here, and Adam at $10^{-2}$ the fastest of all: the learning rate matters more than the choice
 # of method, and a fair comparison tunes each optimiser's rate (the widget below shows how much
-# it matters). The cosine schedule starts at twice SGD's rate and ends near zero; it finishes
+# it matters). AdaGrad at $0.05$ comes second, with the best test accuracy tied with Adam at
+# $10^{-2}$: its steps shrink as its sums of squares grow, but ten epochs are too few for that
+# to hold it back here. The cosine schedule starts at twice SGD's rate and ends near zero; it finishes
 # below constant SGD at $0.1$.
 #
 # **Question (2 points).** (a) Adam's very first update moves every parameter by about

@@ -106,8 +106,11 @@ def train_val_test_split(X, y, val_fraction, test_fraction, rng):
     y : ndarray, shape (n,)
         Labels (or targets), ``y[i]`` belonging to ``X[i]``.
     val_fraction, test_fraction : float
-        Fractions of the rows for validation and test, each in ``[0, 1)``, summing to at
-        most 1.
+        Fractions of the rows for validation and test, each in ``[0, 1)``, such that
+        ``round(n·val_fraction) + round(n·test_fraction) <= n`` (``n = 3`` with 0.5 and 0.5
+        rounds to 2 + 2 rows and has no split; the tests never ask for one, nor for a size
+        that is an exact half, where Python's ``round`` and ``np.round`` go to the even
+        number and ``int(x + 0.5)`` up).
     rng : numpy.random.Generator
         Draws the shuffling (the only source of randomness).
 
@@ -116,7 +119,7 @@ def train_val_test_split(X, y, val_fraction, test_fraction, rng):
     X_train, y_train, X_val, y_val, X_test, y_test : ndarray
         ``round(n * val_fraction)`` validation rows, ``round(n * test_fraction)`` test rows and
         the remaining ``n - n_val - n_test`` training rows, with shapes ``(n_part, d)`` and
-        ``(n_part,)``. The parts are disjoint, together exactly the rows of ``(X, y)``, each
+        ``(n_part,)``; which slice of the permutation goes to which part is yours to choose. The parts are disjoint, together exactly the rows of ``(X, y)``, each
         ``X`` row kept with its label. ``X`` and ``y`` are not modified.
     """
     ### BEGIN SOLUTION
@@ -208,7 +211,8 @@ check_true("training parts of two splits with different seeds", not np.array_equ
 # **Why the test set is looked at once.** Suppose we try many models and keep the one with the
 # best validation accuracy. Even if every model were useless, the best of many would look good
 # on validation, by chance alone. Here are 200 "models" that guess a digit at random (true
-# accuracy 10 %), scored on a validation and a test set of 360 images each.
+# accuracy 10 %), scored on a validation and a test set of 359 images each (20 % of the 1797
+# digits, rounded).
 
 # %%
 digits = load_digits()
@@ -362,9 +366,11 @@ plt.show()
 
 # %% [markdown]
 # The training loss falls towards zero: the network learns every training label, the wrong
-# ones included. The validation loss falls for a few epochs, while the network learns what
-# digits look like, then climbs, while it memorises the noise; the validation accuracy drops
-# with it. The gap between the two losses is over-fitting.
+# ones included. The validation loss falls fast for about ten epochs, while the network learns
+# what digits look like; from there it is almost flat (its lowest point, at the epoch printed
+# above, is barely below epoch 10's) and then drifts slowly up while the network memorises the
+# noise, ending above its minimum; the validation accuracy, highest in the first ten epochs,
+# drifts down with it. The growing gap between the two losses is over-fitting.
 #
 # ## 3. L2 regularisation: a penalty on the weights
 #
@@ -485,17 +491,21 @@ axes[0].legend(fontsize="small")
 plt.show()
 
 fig, ax = plt.subplots()
-for label, model in [("no regularisation", plain_model), (f"L2, lam = {LAM}", l2_model)]:
+runs = [("no regularisation", plain_model), (f"L2, lam = {LAM}", l2_model)]
+largest = max(np.abs(model.parameters()["0.W"]).max() for _, model in runs)
+bins = np.linspace(-largest, largest, 61)  # the same bins for both, so the heights compare
+for label, model in runs:
     W = model.parameters()["0.W"]
-    ax.hist(W.ravel(), bins=60, alpha=0.6, label=f"{label}: ‖W‖ = {np.linalg.norm(W):.1f}")
+    ax.hist(W.ravel(), bins=bins, alpha=0.6, label=f"{label}: ‖W‖ = {np.linalg.norm(W):.1f}")
 ax.set_xlabel('entries of the first layer\'s weights "0.W" after training')
+ax.set_ylabel("number of weights")
 ax.legend(fontsize="small")
 plt.show()
 
 # %% [markdown]
 # The penalty keeps the training loss away from zero (the network can no longer afford the
-# large weights that memorising the wrong labels needs) and the validation loss stays lower,
-# without the slow climb. The weights are visibly smaller. $\lambda$ is a hyper-parameter:
+# large weights that memorising the wrong labels needs) and the validation loss ends lower
+# (printed above), without the slow upward drift. The weights are visibly smaller. $\lambda$ is a hyper-parameter:
 # too small does nothing, too large under-fits; it is chosen on the validation set.
 #
 # ## 4. Dropout
@@ -810,17 +820,22 @@ class EarlyStopping:
     Attributes
     ----------
     best_loss : float
-        The lowest validation loss seen so far (``inf`` before the first call).
+        The lowest validation loss seen so far.
     best_epoch : int
         The index of the ``step`` call that gave ``best_loss``, counting calls from 0.
     best_params : dict str -> ndarray
         Deep copies of the parameters passed at that call (not the live arrays).
 
+    Before the first call these three hold whatever placeholder you choose (``inf`` or
+    ``None``, ``-1`` or ``None``, ``None`` or ``{}``); nothing reads them then.
+
     Methods
     -------
     step(val_loss, params) -> bool
         Record one epoch's validation loss and the current parameters; return True when
-        training should stop (``patience`` calls in a row without improvement).
+        training should stop: at the call that completes ``patience`` calls in a row without
+        improvement. Training stops there, so what later calls return is yours to choose
+        (True again, or False until the count is reached anew).
     """
 
     def __init__(self, patience=5, min_delta=0.0):

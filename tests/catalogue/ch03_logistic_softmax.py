@@ -390,4 +390,10 @@ RIGHT = [
         def predict_classes(X, W):
             return np.argmax(X @ W, axis=-1)
         """),
+    _v("binary_cross_entropy", "p and 1 − p clipped separately into [eps, 1] (1 − (1 − eps) is not eps in float64)", """
+        def binary_cross_entropy(y, p, eps=1e-12):
+            log_p = np.log(np.clip(p, eps, 1.0))
+            log_q = np.log(np.clip(1.0 - p, eps, 1.0))
+            return float(-np.mean(y * log_p + (1.0 - y) * log_q))
+        """),
 ]

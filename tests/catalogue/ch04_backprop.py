@@ -236,6 +236,8 @@ WRONG = [
                 g *= lr
                 p -= g
         """),
+    _v("Linear", "backward adds the gradients to the previous call's (accumulates)",
+       _linear(dW="self.grads.get('W', 0.0) + self.x.T @ dout", db="self.grads.get('b', 0.0) + dout.sum(axis=0)")),
 ]
 
 
@@ -431,5 +433,22 @@ RIGHT = [
         def sgd_step(params, grads, lr):
             for key in grads:
                 params[key] -= lr * grads[key]
+        """),
+    _v("Linear", "grads filled with zeros in __init__, before any backward", """
+        class Linear(Module):
+            def __init__(self, in_features, out_features, rng):
+                super().__init__()
+                self.params["W"] = rng.standard_normal((in_features, out_features)) / np.sqrt(in_features)
+                self.params["b"] = np.zeros(out_features)
+                self.grads = {name: np.zeros_like(value) for name, value in self.params.items()}
+
+            def forward(self, x):
+                self.x = x
+                return x @ self.params["W"] + self.params["b"]
+
+            def backward(self, dout):
+                self.grads["W"] = self.x.T @ dout
+                self.grads["b"] = dout.sum(axis=0)
+                return dout @ self.params["W"].T
         """),
 ]

@@ -495,4 +495,20 @@ RIGHT = [
             progress = epoch / total_epochs
             return lr0 - (lr0 - lr_min) * (1 - math.cos(math.pi * progress)) / 2
         """),
+    _v("iterate_minibatches", "order drawn by rng.choice(n, n, replace=False), batches by np.array_split",
+       _minibatches("""
+        n = len(X)
+        if shuffle:
+            order = (rng if rng is not None else np.random.default_rng()).choice(n, n, replace=False)
+        else:
+            order = np.arange(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            yield X[batch], y[batch]
+        """)),
+    _v("cosine_decay", "clamped at lr_min past total_epochs (np.clip of the progress)", """
+        def cosine_decay(lr0, epoch, total_epochs, lr_min=0.0):
+            progress = np.clip(epoch / total_epochs, 0.0, 1.0)
+            return float(lr_min + (lr0 - lr_min) * (1.0 + np.cos(np.pi * progress)) / 2.0)
+        """),
 ]

@@ -317,4 +317,10 @@ RIGHT = [
                     grads[name] = np.zeros(value.shape)
             return 0.5 * lam * total, grads
         """),
+    _v("train_val_test_split", "test rows first, then validation, then training; sizes rounded half up",
+       _split(sizes="int(n * val_fraction + 0.5), int(n * test_fraction + 0.5)",
+              parts="order[n_test:n_test + n_val], order[:n_test], order[n_test + n_val:]")),
+    _v("EarlyStopping", "True only at the call that exhausts the patience, None placeholders before the first call",
+       _stopping(stop="self.without == self.patience").replace(
+           "np.inf, -1, None", "np.inf, None, None")),
 ]

@@ -1,4 +1,4 @@
-"""Chapter 3: logistic regression trained live, with learning-rate and iteration controls."""
+"""Chapter 3: logistic regression trained live, with learning-rate and step-count controls."""
 from __future__ import annotations
 
 import html
@@ -15,6 +15,7 @@ __all__ = ["train_logistic", "level_line", "LogisticExplorer", "logistic_explore
 CONTOUR_LOGITS = {"p = 0.1": -np.log(9.0), "p = 0.5": 0.0, "p = 0.9": np.log(9.0)}
 
 AccuracyFunction = Callable[[np.ndarray, np.ndarray], float]
+LossFunction = Callable[[np.ndarray, np.ndarray, np.ndarray], tuple]
 
 
 def _with_bias(X: np.ndarray) -> np.ndarray:
@@ -96,32 +97,34 @@ def _default_accuracy() -> AccuracyFunction:
 
 
 class LogisticExplorer:
-    """Learning-rate and iteration controls retraining logistic regression on 2-D data.
+    """Learning-rate and step-count controls retraining logistic regression on 2-D data.
 
     Build it with ``logistic_explorer``. Attributes: ``controls`` (``"lr"``, ``"n_iters"``),
     ``figure``, ``ax`` (data and boundary), ``ax_loss``, ``lines`` (label -> the
-    ``p = 0.1 / 0.5 / 0.9`` lines), ``loss_line``, ``status`` (HTML: the final loss and
-    accuracy, or what to implement first), ``message``, ``theta``, ``losses``,
-    ``train_accuracy`` (nan when training failed), ``output`` and ``view``.
+    ``p = 0.1 / 0.5 / 0.9`` lines), ``loss_line``, ``status`` (HTML: the loss and accuracy of
+    the final ``theta``, or what to implement first), ``message``, ``theta``, ``losses``,
+    ``final_loss`` and ``train_accuracy`` (of the final ``theta``, the one the boundary
+    shows; nan when training failed or, for the loss, without a ``loss`` function),
+    ``output`` and ``view``.
     """
 
     def __init__(self, X: np.ndarray, y: np.ndarray, fit: Callable,
                  accuracy: AccuracyFunction | None = None, lr: float = 0.1,
-                 n_iters: int = 50) -> None:
+                 n_iters: int = 50, loss: LossFunction | None = None) -> None:
         self.X = np.asarray(X, dtype=np.float64)
         self.y = np.asarray(y)
-        self.fit = fit
+        self.fit, self.loss = fit, loss
         self.accuracy = accuracy if accuracy is not None else _default_accuracy()
         self.theta = np.full(3, np.nan)
         self.losses = np.zeros(0)
-        self.train_accuracy = float("nan")
+        self.final_loss = self.train_accuracy = float("nan")
         self.message = ""
 
         self.controls = {
             "lr": widgets.FloatLogSlider(value=lr, base=10, min=-3, max=1, description="lr",
                                          readout_format=".3g"),
             "n_iters": widgets.IntSlider(value=n_iters, min=1, max=500, step=1,
-                                         description="iterations"),
+                                         description="steps"),
         }
         self.status = widgets.HTML()
         self.output = widgets.Output()
@@ -159,7 +162,7 @@ class LogisticExplorer:
                             wrap=True, color="C3")
 
         (self.loss_line,) = self.ax_loss.plot([], [], color="C2")
-        self.ax_loss.set_xlabel("iteration")
+        self.ax_loss.set_xlabel("step k (the loss before it)")
         self.ax_loss.set_ylabel("training loss")
         # Fixed margins, not tight_layout: a layout engine makes every PNG draw the figure twice.
         self.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.91, wspace=0.22)
@@ -178,7 +181,7 @@ class LogisticExplorer:
     def _show_failure(self, message: str) -> None:
         self.message = message
         self.theta, self.losses = np.full(3, np.nan), np.zeros(0)
-        self.train_accuracy = float("nan")
+        self.final_loss = self.train_accuracy = float("nan")
         for line in self.lines.values():
             line.set_data([np.nan, np.nan], [np.nan, np.nan])
         self.loss_line.set_data([], [])
@@ -193,8 +196,9 @@ class LogisticExplorer:
         self.message = ""
         if theta.shape != (3,) or not np.all(np.isfinite(theta)):
             self.message = f"fit_logistic returned theta = {theta!r}: expected 3 finite numbers"
-            self.train_accuracy = float("nan")
+            self.final_loss = self.train_accuracy = float("nan")
         else:
+            self.final_loss = self._loss_of(theta)
             predicted = (_with_bias(self.X) @ theta > 0).astype(self.y.dtype)
             try:
                 self.train_accuracy = float(self.accuracy(self.y, predicted))
@@ -206,12 +210,23 @@ class LogisticExplorer:
                       else (np.full(2, np.nan), np.full(2, np.nan)))
             self.lines[label].set_data(xs, ys)
         self._draw_losses(losses)
-        final = f"{losses[-1]:.4g}" if losses.size else "n/a"
-        summary = (f"lr = {lr:.3g}, {n_iters} iterations: loss {final}, "
-                   f"training accuracy {self.train_accuracy:.3f}")
+        steps = f"{n_iters} step" + ("" if n_iters == 1 else "s")
+        summary = (f"lr = {lr:.3g}, after {steps}: " + ("" if self.loss is None else
+                   f"training loss {self.final_loss:.4g}, ") + f"training accuracy {self.train_accuracy:.3f}")
         self.ax.set_title(summary, fontsize="medium")
         self.status.value = html.escape(summary) + (
             f"<br><b>{html.escape(self.message)}</b>" if self.message else "")
+
+    def _loss_of(self, theta: np.ndarray) -> float:
+        """The loss of the final ``theta`` (the student's ``loss``), the one whose boundary
+        and accuracy are shown: ``fit``'s ``losses[k]`` is recorded *before* step ``k``."""
+        if self.loss is None:
+            return float("nan")
+        try:
+            return float(self.loss(_with_bias(self.X), self.y, theta)[0])
+        except Exception as error:  # noqa: BLE001 - the student's code: report, do not crash
+            self.message = failure_message(error, "logistic_loss_grad")
+            return float("nan")
 
     def _draw_losses(self, losses: np.ndarray) -> None:
         self.loss_line.set_data(np.arange(losses.size), losses)
@@ -223,12 +238,14 @@ class LogisticExplorer:
 
 def logistic_explorer(X: np.ndarray, y: np.ndarray, fit: Callable,
                       accuracy: AccuracyFunction | None = None, lr: float = 0.1,
-                      n_iters: int = 50) -> LogisticExplorer:
+                      n_iters: int = 50, loss: LossFunction | None = None) -> LogisticExplorer:
     """Explore logistic regression on 2-D data, trained by the student's ``fit_logistic``.
 
     Sliders choose the learning rate (1e-3 to 10, log scale) and the number of gradient steps
     (1 to 500); each move retrains from zero and redraws the decision boundary ``p = 0.5``,
-    the contours ``p = 0.1`` and ``p = 0.9``, and the loss curve.
+    the contours ``p = 0.1`` and ``p = 0.9``, and the loss curve (``losses[k]``, recorded
+    before step ``k``). The title gives the accuracy, and with ``loss`` the loss, of the final
+    ``theta``: the one the boundary shows.
 
     Parameters
     ----------
@@ -242,6 +259,9 @@ def logistic_explorer(X: np.ndarray, y: np.ndarray, fit: Callable,
         ``accuracy(y_true, y_pred) -> float``, for example the student's; defaults to
         scikit-learn's ``accuracy_score``.
     lr, n_iters : initial slider values.
+    loss : callable, optional
+        ``logistic_loss_grad(X, y, theta) -> (loss, grad)``, the student's, for the loss of
+        the final ``theta`` (``X`` with its bias column). Without it no final loss is shown.
 
     Returns
     -------
@@ -250,7 +270,8 @@ def logistic_explorer(X: np.ndarray, y: np.ndarray, fit: Callable,
 
     Examples
     --------
-    >>> app = logistic_explorer(X, y, fit=fit_logistic, accuracy=accuracy)  # doctest: +SKIP
+    >>> app = logistic_explorer(X, y, fit=fit_logistic, accuracy=accuracy,
+    ...                         loss=logistic_loss_grad)  # doctest: +SKIP
     >>> show(app)  # doctest: +SKIP
     """
-    return LogisticExplorer(X, y, fit, accuracy=accuracy, lr=lr, n_iters=n_iters)
+    return LogisticExplorer(X, y, fit, accuracy=accuracy, lr=lr, n_iters=n_iters, loss=loss)

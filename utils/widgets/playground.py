@@ -266,6 +266,7 @@ class LibraryEngine:
 
     supports_l2 = True
     reported_errors: tuple[type[Exception], ...] = ()  # a library failure is a bug: raise
+    activations = tuple(ACTIVATIONS)  # scikit-learn builds every one
 
     def __init__(self) -> None:
         self.model = None
@@ -293,9 +294,15 @@ class StudentEngine:
     reported_errors = (Exception,)  # the student's code: report any failure, never crash
 
     def __init__(self, make_model: Callable, loss: Callable, step: Callable,
-                 penalty: Callable | None = None) -> None:
+                 penalty: Callable | None = None, activations: Sequence[str] = tuple(ACTIVATIONS),
+                 make_model_given: bool = False) -> None:
         self.make_model, self.loss, self.step, self.penalty = make_model, loss, step, penalty
         self.supports_l2 = penalty is not None
+        unknown = sorted(set(activations) - set(ACTIVATIONS))
+        if unknown or not activations:
+            raise ValueError(f"activations must be some of {list(ACTIVATIONS)}, got {list(activations)}")
+        self.activations = tuple(activations)
+        self.make_model_given = make_model_given
         self.model = None
 
     def build(self, layer_sizes: list[int], activation: str, rng: np.random.Generator) -> None:
@@ -452,7 +459,8 @@ class Playground:
             "hidden_layers": widgets.IntSlider(value=2, min=0, max=MAX_HIDDEN_LAYERS,
                                                description="hidden layers", **look),
             "units": widgets.VBox(units),
-            "activation": widgets.Dropdown(options=list(ACTIVATIONS), value="relu",
+            "activation": widgets.Dropdown(options=list(self.engine.activations),
+                                           value=self.engine.activations[0],
                                            description="activation", **look),
             "learning_rate": widgets.Dropdown(options=[_option_label(v) for v in LEARNING_RATES],
                                               value=0.03, description="learning rate", **look),
@@ -668,6 +676,12 @@ class Playground:
     def _report(self, error: Exception, stage: str) -> None:
         names, where = self.engine.names(stage), _raised_in(error.__traceback__)
         detail = f" (raised in {where})" if where and where not in names else ""
+        if stage == "build" and getattr(self.engine, "make_model_given", False):
+            # the factory is the notebook's code: name it so, and the student's piece it ran
+            what = (f"Implement what the notebook's {names} builds first" if isinstance(error, NotImplementedError)
+                    else f"The notebook's {names} raised {type(error).__name__}: {error}")
+            self._show_failure(what + detail)
+            return
         self._show_failure(failure_message(error, names) + detail)
 
     def _show_failure(self, message: str) -> None:
@@ -681,7 +695,8 @@ class Playground:
 
 def playground(make_model: Callable | None = None, loss: Callable | None = None,
                step: Callable | None = None, penalty: Callable | None = None,
-               seed: int = 0) -> Playground:
+               seed: int = 0, activations: Sequence[str] | None = None,
+               make_model_given: bool = False) -> Playground:
     """A network learning a 2-D data set live, like the TensorFlow Playground.
 
     Choose the data (circle, XOR, two Gaussian blobs, spiral, moons), their noise and the
@@ -715,6 +730,13 @@ def playground(make_model: Callable | None = None, loss: Callable | None = None,
         the L2 control is disabled for your network.
     seed : int
         Seed of the data, the weights and the mini-batches.
+    activations : sequence of str, optional
+        The activations the menu offers (some keys of ``ACTIVATIONS``, the first one
+        selected): only those ``make_model`` can build. Default: all of them.
+    make_model_given : bool
+        True when ``make_model`` is the notebook's own code rather than the student's: its
+        failures are then reported as the notebook's ``make_model``'s, naming the function
+        it ran that failed (the student's layer).
 
     Returns
     -------
@@ -731,4 +753,6 @@ def playground(make_model: Callable | None = None, loss: Callable | None = None,
     if loss is None or step is None:
         raise TypeError("playground(make_model, ...) also needs loss= (softmax_cross_entropy) "
                         "and step= (sgd_step) to train your network")
-    return Playground(StudentEngine(make_model, loss, step, penalty), seed=seed)
+    engine = StudentEngine(make_model, loss, step, penalty, make_model_given=make_model_given,
+                           **({} if activations is None else {"activations": activations}))
+    return Playground(engine, seed=seed)
