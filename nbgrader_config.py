@@ -23,6 +23,19 @@ c.Execute.record_timing = False
 # the real NumPy and check helpers, and no cell may read the files holding answers or hidden tests.
 c.Execute.extra_arguments = ["--IPKernelApp.exec_lines=__import__('utils.integrity').integrity.protect()"]
 
+# A kernel that dies (a segfault, the out-of-memory killer) costs only the cell it was running:
+# the kernel is restarted and the notebook carries on (course/kernel_crash.py). The rest is
+# nbgrader's default autograde pipeline.
+c.Autograde.autograde_preprocessors = [
+    "course.kernel_crash.CrashTolerantExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # Deleted test cells are put back from the gradebook and graded, instead of silently missing.
 c.OverwriteCells.add_missing_cells = True
 
