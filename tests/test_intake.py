@@ -100,3 +100,13 @@ def test_a_notebook_holding_bytes_that_are_not_utf8_is_read_with_a_note(tmp_path
     staged = read_folder(folder, CHAPTER.id, RELEASE, SOURCE)
     assert staged.problem == "" and labelled(staged.notebook) == labelled(SOLVED)
     assert staged.notes == ["the notebook file holds bytes that are not UTF-8; they were replaced by \N{REPLACEMENT CHARACTER}"]
+
+
+def test_windows_line_endings_neither_hide_cells_nor_read_as_edits(tmp_path):
+    stripped = _vscode_stripped(SOLVED)
+    for cell in stripped.cells:
+        cell.source = cell.source.replace("\n", "\r\n")
+    staged = read_folder(submit(tmp_path, stripped), CHAPTER.id, RELEASE, SOURCE)
+    assert set(labelled(staged.notebook)) == set(labelled(SOLVED))
+    assert staged.notes == ["nbgrader metadata was missing from 28 cells; restored from the release "
+                            "(28 by their order and content)"]
