@@ -43,12 +43,13 @@ class CrashTolerantExecute(Execute):
         except DeadKernelError:
             self._crashed.append(index)
             later = any(c.cell_type == "code" and c.source.strip() for c in self.nb.cells[index + 1:])
+            restart = later and len(self._crashed) <= self.max_restarts  # else nbclient's clean-up ends it
             _fail(cell, CRASHED, "the kernel died while running this cell (a crash such as a segmentation fault "
                                  "from very deep recursion, or running out of memory)"
                                  + ("; the cells below ran in a fresh kernel after the cells above were run again"
-                                    if later else ""))
+                                    if restart else ""))
             self.nb.cells[index] = cell
-            if later:  # else nbclient's own clean-up ends the dead kernel
+            if restart:
                 self._restart(index)
             return cell, self.resources
 
@@ -58,8 +59,6 @@ class CrashTolerantExecute(Execute):
         self.km = self.create_kernel_manager()
         self.start_new_kernel()
         self.start_new_kernel_client()
-        if len(self._crashed) > self.max_restarts:
-            return
         for earlier, cell in enumerate(self.nb.cells[:index]):
             if cell.cell_type != "code" or earlier in self._crashed:
                 continue
@@ -67,7 +66,9 @@ class CrashTolerantExecute(Execute):
                 self.execute_cell(copy.deepcopy(cell), earlier, store_history=False)
             except DeadKernelError:  # crashed this time round: skip it too
                 self._crashed.append(earlier)
-                return self._restart(index)
+                if len(self._crashed) <= self.max_restarts:
+                    self._restart(index)
+                return
             finally:
                 self.nb.cells[earlier] = cell  # nbclient puts the copy in its place
 
