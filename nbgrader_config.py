@@ -23,11 +23,12 @@ c.Execute.record_timing = False
 # the real NumPy and check helpers, and no cell may read the files holding answers or hidden tests.
 c.Execute.extra_arguments = ["--IPKernelApp.exec_lines=__import__('utils.integrity').integrity.protect()"]
 
-# nbgrader's autograde steps, its Execute replaced by one that recovers a kernel message lost
-# on the way instead of waiting out the cell's time limit (course/execution.py). A test keeps
-# the other steps equal to nbgrader's own.
+# nbgrader's autograde steps (a test keeps them equal to nbgrader's own) with its Execute replaced:
+# a kernel message lost on the way is recovered instead of waiting out the cell's time limit
+# (course/execution.py), and a kernel that dies (a segfault, the out-of-memory killer) costs only
+# the cell it was running: the kernel is restarted and the notebook carries on (course/kernel_crash.py).
 c.Autograde.autograde_preprocessors = [
-    "course.nbgrader_execute.Execute",
+    "course.kernel_crash.CrashTolerantExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

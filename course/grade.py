@@ -45,9 +45,10 @@ from .execution import RECOVERED_TAG
 from .grading import COURSE_ID, read_scores, scratch_course, stderr_test_cells
 from .nbgrader_run import environment
 from .notebooks import autograded_points, find_chapters
-from .review import suspicious
+from .intake import grade_id, read_folder, write_staged
+from .kernel_crash import CRASHED, NOT_RUN
 
-HUGE_NOTEBOOK_BYTES = 5_000_000
+HUGE_OUTPUT_BYTES = 5_000_000
 INTERRUPTED = {"CellTimeoutError", "KeyboardInterrupt"}
 
 
@@ -56,7 +57,8 @@ class GradeOutcome:
     """What happened to one student's submission of one assignment.
 
     ``status`` is "graded" (the notebook ran to its end), "partly graded" (scores exist but
-    some cell was stopped at the time limit, so later cells may have lost points for it),
+    some cell was stopped at the time limit, or crashed the kernel, which was restarted: later
+    cells may have lost points for it),
     "not graded" (no score: see ``reason``) or "unchanged" (same files as the last run, whose
     scores are repeated). ``scores`` maps each autograded test cell's grade id to
     ``(score, max_score)``. ``digest`` identifies the submitted files.
@@ -142,9 +144,27 @@ class Unit:
 def folder_digest(folder: Path) -> str:
     """A hash of every file's relative path and bytes under ``folder``."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted((p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()), key=os.fsencode):
+        digest.update(os.fsencode(path.relative_to(folder)) + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def printable(name: str) -> str:
+    """A file name as text that can be printed and stored: bytes that are not UTF-8 escaped."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def submission_digest(folder: Path) -> tuple[str, str]:
+    """(:func:`folder_digest` of the submission ``folder``, "") or ("", why it cannot be graded
+    at all: its own name is not text, or its files cannot be read). Odd names inside it are
+    intake's to repair."""
+    if printable(folder.parent.name) != folder.parent.name or printable(folder.name) != folder.name:
+        return "", (f"the folder name submitted/{printable(folder.parent.name)}/{printable(folder.name)} is not "
+                    "UTF-8 text; rename it to the student's id and the assignment's")
+    try:
+        return folder_digest(folder), ""
+    except OSError as error:
+        return "", f"a file of the submission cannot be read ({error.strerror}: {printable(str(error.filename))})"
 
 
 def find_submissions(root: Path, assignments: list[str] | None) -> list[tuple[str, str]]:
@@ -157,68 +177,19 @@ def find_submissions(root: Path, assignments: list[str] | None) -> list[tuple[st
     return [(s, a) for s, a in found if not assignments or a in assignments]
 
 
-def _grade_id(cell) -> str | None:
-    return cell.metadata.get("nbgrader", {}).get("grade_id")
-
-
-def review_notes(nb, source) -> list[str]:
-    """Why a human should look at a submitted notebook before trusting its score: suspicious
-    code, edited or deleted read-only cells (``course.review``), duplicated grade cells."""
-    notes = suspicious(nb, source)
-    ids = [_grade_id(c) for c in nb.cells if _grade_id(c)]
-    for grade_id in dict.fromkeys(ids):
-        if ids.count(grade_id) > 1:
-            notes.append(f"cell {grade_id!r} appears {ids.count(grade_id)} times (graded once)")
-    return notes
-
-
-def restore_metadata(nb, release) -> list[str]:
-    """Put back, by cell id, the nbgrader metadata a student's editor stripped from ``nb``."""
-    by_id = {c.get("id"): c.metadata["nbgrader"] for c in release.cells if "nbgrader" in c.metadata}
-    restored = [c for c in nb.cells if "nbgrader" not in c.metadata and c.get("id") in by_id]
-    for cell in restored:
-        cell.metadata["nbgrader"] = dict(by_id[cell.get("id")])
-    return [f"nbgrader metadata was missing from {len(restored)} cells; restored from the release"] if restored else []
-
-
-def drop_duplicates(nb) -> None:
-    """Keep only the first cell of each grade id (nbgrader cannot grade a notebook with two)."""
-    seen, kept = set(), []
-    for cell in nb.cells:
-        grade_id = _grade_id(cell)
-        if grade_id is None or grade_id not in seen:
-            kept.append(cell)
-        seen.add(grade_id)
-    nb.cells = kept
-
-
 def stage(folder: Path, dest: Path, assignment: str, release, source) -> tuple[str, list[str]]:
-    """Copy the submission ``folder`` to ``dest`` with a gradable ``<assignment>.ipynb``
-    (``release`` and ``source`` are the assignment's student and instructor notebooks).
+    """Stage the submission ``folder`` in ``dest`` as a gradable ``<assignment>.ipynb`` and its
+    files (``course.intake``; ``release`` and ``source`` are the assignment's student and
+    instructor notebooks). Whatever the folder holds, only this submission is affected.
 
     Returns (why it cannot be graded, or "", notes for a human)."""
-    shutil.copytree(folder, dest)
-    expected = dest / f"{assignment}.ipynb"
-    notes = []
-    if not expected.exists():
-        others = sorted(p.name for p in dest.glob("*.ipynb"))
-        if len(others) != 1:
-            found = f"found {', '.join(others)}" if others else "no notebook at all"
-            return f"no {expected.name} in the submission ({found})", notes
-        (dest / others[0]).rename(expected)
-        notes.append(f"the notebook was named {others[0]}; graded as {expected.name}")
-    extra = sorted(p.name for p in dest.glob("*.ipynb") if p != expected)
-    if extra:
-        notes.append(f"extra notebooks not graded: {', '.join(extra)}")
     try:
-        nb = nbformat.read(expected, as_version=4)
-    except Exception as error:  # nbformat raises several kinds for a file that is not a notebook
-        return f"{expected.name} is not a valid notebook ({type(error).__name__}: {error})"[:300], notes
-    notes += restore_metadata(nb, release)
-    notes += review_notes(nb, source)
-    drop_duplicates(nb)
-    nbformat.write(nb, expected)
-    return "", notes
+        staged = read_folder(folder, assignment, release, source)
+        if not staged.problem:
+            write_staged(staged, dest)
+        return staged.problem, staged.notes
+    except Exception as error:  # a kind nobody foresaw: this student's problem, nobody else's
+        return f"the submission could not be read ({type(error).__name__}: {error})"[:300], []
 
 
 # ---------------------------------------------------------------- one work unit (runs in a worker)
@@ -325,13 +296,37 @@ def _pump(stream, lines: queue.Queue) -> None:
     lines.put(None)
 
 
+def output_bytes(nb) -> int:
+    """The size of what the notebook's cells output, in bytes of JSON (images pasted into
+    markdown cells are attachments, not output)."""
+    return sum(len(json.dumps(cell.get("outputs", []))) for cell in nb.cells)
+
+
 def _cell_label(cell, index: int) -> str:
-    return _grade_id(cell) or f"#{index + 1}"
+    return grade_id(cell) or f"#{index + 1}"
 
 
 def judge(unit: Unit, alias: str, run: _Run, log: str) -> GradeOutcome:
     """The outcome of the notebook staged as ``alias``, from the unit's gradebook and
-    autograded notebook (``log`` is the unit's nbgrader log)."""
+    autograded notebook (``log`` is the unit's nbgrader log), in words that name the student
+    and the course's own folders."""
+    outcome = _judge(unit, alias, run, log)
+    outcome.reason = in_own_words(outcome.reason, unit, alias)
+    outcome.needs_review = [in_own_words(note, unit, alias) for note in outcome.needs_review]
+    return outcome
+
+
+def in_own_words(text: str, unit: Unit, alias: str) -> str:
+    """``text`` from nbgrader or a kernel about the submission staged as ``alias``, with the
+    real student and the course's folders instead of the alias and the unit's temporary ones."""
+    student, assignment = unit.submission(alias)
+    for folder in ("submitted", "autograded"):
+        text = text.replace(str(unit.course / folder / alias), f"{folder}/{student}")
+    text = text.replace(str(unit.course), "the course folder").replace(str(unit.folder), "the grading folder")
+    return text.replace(f"'{alias}'", f"'{student}'").replace(f"/{alias}/", f"/{student}/")
+
+
+def _judge(unit: Unit, alias: str, run: _Run, log: str) -> GradeOutcome:
     student, assignment = unit.submission(alias)
     outcome = GradeOutcome(student, assignment, "not graded", seconds=round(run.seconds, 2))
     if run.killed:
@@ -350,18 +345,22 @@ def judge(unit: Unit, alias: str, run: _Run, log: str) -> GradeOutcome:
     outcome.score, outcome.max_score = scores.score, scores.max_score
     graded = unit.course / "autograded" / alias / assignment / f"{assignment}.ipynb"
     nb = nbformat.read(graded, as_version=4)
-    stopped, raised = [], []
+    stopped, crashed, raised = [], [], []
     for index, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader", {})
         is_test = meta.get("grade") and not meta.get("solution")
         for error in (o for o in cell.get("outputs", []) if o.get("output_type") == "error"):
             if error.ename in INTERRUPTED:
                 stopped.append(_cell_label(cell, index))
-            elif not is_test:  # failing tests are ordinary lost points
+            elif error.ename == CRASHED:
+                crashed.append(_cell_label(cell, index))
+            elif not is_test and error.ename != NOT_RUN:  # failing tests are ordinary lost points
                 raised.append(f"cell {_cell_label(cell, index)} raised {error.ename}: {error.evalue}"[:200])
     stopped = list(dict.fromkeys(stopped))  # a stopped cell holds two errors: timeout, interrupt
-    outcome.status = "partly graded" if stopped else "graded"
-    reasons = [f"cell {c} was stopped at the per-cell time limit" for c in stopped] + raised[:3]
+    outcome.status = "partly graded" if stopped or crashed else "graded"
+    reasons = [f"cell {c} was stopped at the per-cell time limit" for c in stopped]
+    reasons += [f"the kernel died in cell {c} (a crash: very deep recursion, memory, a C extension); "
+                "the points of the other cells are kept" for c in crashed] + raised[:3]
     if len(raised) > 3:
         reasons.append(f"{len(raised) - 3} more cells raised errors")
     outcome.reason = "; ".join(reasons)
@@ -369,10 +368,11 @@ def judge(unit: Unit, alias: str, run: _Run, log: str) -> GradeOutcome:
                              for g in stderr_test_cells(nb)]
     if stopped:
         outcome.needs_review.append("a cell ran until the per-cell time limit")
+    outcome.needs_review += [f"the kernel died in cell {c}" for c in crashed]
     outcome.needs_review += recovered_messages(run.log, nb)
-    size = graded.stat().st_size
-    if size > HUGE_NOTEBOOK_BYTES:
-        outcome.needs_review.append(f"huge output: the graded notebook is {size / 1e6:.0f} MB")
+    size = output_bytes(nb)
+    if size > HUGE_OUTPUT_BYTES:
+        outcome.needs_review.append(f"huge output: the notebook's cells printed {size / 1e6:.0f} MB")
     return outcome
 
 
@@ -592,9 +592,12 @@ def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = Fals
     outcomes: dict[tuple[str, str], GradeOutcome] = {}
     todo: dict[str, list[tuple[str, str]]] = {}  # assignment -> [(student, digest)]
     for student, assignment in find_submissions(root, assignments):
-        digest = folder_digest(root / "submitted" / student / assignment)
+        digest, problem = submission_digest(root / "submitted" / student / assignment)
         before = previous.get((student, assignment))
-        if before and before.digest == digest and not force:
+        if problem:
+            student, assignment = printable(student), printable(assignment)
+            outcomes[student, assignment] = GradeOutcome(student, assignment, "not graded", reason=problem)
+        elif before and before.digest == digest and not force:
             outcomes[student, assignment] = dataclasses.replace(before, status="unchanged", seconds=0.0)
         elif assignment not in known:
             outcomes[student, assignment] = GradeOutcome(student, assignment, "not graded", digest=digest,

@@ -147,8 +147,10 @@ def edited_cells(nb, source) -> list[str]:
 
 
 def _visible_part(code: str) -> str:
-    """A test cell's code without its hidden region (the student's copy never had it)."""
-    return re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", code, flags=re.S).strip()
+    """A test cell's code without its hidden region (the student's copy never had it), and
+    without the differences editors make on saving (Windows line endings, trailing spaces)."""
+    visible = re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "", code, flags=re.S)
+    return "\n".join(line.rstrip() for line in visible.splitlines()).strip()
 
 
 SHELL_MAGICS = ("!", "%%bash", "%%sh", "%%script", "%system", "%sx", "%run", "%load")

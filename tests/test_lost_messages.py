@@ -8,8 +8,9 @@ import pytest
 from nbclient.exceptions import CellExecutionError
 from nbgrader.converters.autograde import Autograde
 from traitlets.config.loader import PyFileConfigLoader
+from traitlets.utils.importstring import import_item
 
-from course.execution import NotebookClient
+from course.execution import LostMessageRecovery, NotebookClient
 from course.grade import grade_submissions
 from course.notebooks import autograded_points, execute, find_chapters
 from tests.conftest import ROOT
@@ -67,12 +68,13 @@ def test_a_notebook_without_losses_records_none(tmp_path):
 
 
 def test_autograde_runs_nbgraders_own_steps_with_the_recovering_execute():
-    """nbgrader_config.py replaces only nbgrader's Execute in autograde (a newer nbgrader
-    adding a step must not be silently dropped)."""
+    """nbgrader_config.py replaces only nbgrader's Execute in autograde, by one that recovers
+    lost messages (a newer nbgrader adding a step must not be silently dropped)."""
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
     ours = list(config.Autograde.autograde_preprocessors)
     theirs = [f"{p.__module__.rsplit('.', 1)[0]}.{p.__name__}" for p in Autograde.class_traits()["autograde_preprocessors"].default()]
-    assert ours == ["course.nbgrader_execute.Execute" if p.endswith(".Execute") else p for p in theirs]
+    assert ours[1:] == theirs[1:] and theirs[0] == "nbgrader.preprocessors.Execute"
+    assert issubclass(import_item(ours[0]), LostMessageRecovery)
     assert "course.nbgrader_execute.Execute" in config.GenerateSolution.preprocessors
 
 
