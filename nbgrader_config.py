@@ -1,6 +1,8 @@
 """nbgrader configuration of the course (read by every nbgrader command run in this folder)."""
 import os
 
+from nbgrader.converters import Autograde
+
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -22,6 +24,21 @@ c.Execute.record_timing = False
 # Every grading kernel guards itself before the first cell (utils/integrity.py): test cells see
 # the real NumPy and check helpers, and no cell may read the files holding answers or hidden tests.
 c.Execute.extra_arguments = ["--IPKernelApp.exec_lines=__import__('utils.integrity').integrity.protect()"]
+
+# Every grading kernel runs in an operating-system sandbox (course/sandbox.py, bubblewrap): it sees
+# the Python environment read-only and its own submission's folder, not the course, other
+# submissions, the network or other processes. Without bubblewrap, grading warns and goes on.
+c.Autograde.autograde_preprocessors = [
+    "course.sandbox.SandboxedExecute" if p.__name__ == "Execute" else p
+    for p in Autograde.autograde_preprocessors.default()]
+# Limits of each grading kernel: address space (beyond it, allocations raise MemoryError),
+# processes and threads, CPU seconds, the largest file it may write.
+c.SandboxedKernelManager.memory_limit = 2 * 1024**3
+c.SandboxedKernelManager.process_limit = 64
+c.SandboxedKernelManager.cpu_limit = 300
+c.SandboxedKernelManager.file_size_limit = 1024**3
+# True: refuse to grade where kernels cannot be sandboxed, instead of warning.
+c.SandboxedKernelManager.require_sandbox = False
 
 # Deleted test cells are put back from the gradebook and graded, instead of silently missing.
 c.OverwriteCells.add_missing_cells = True

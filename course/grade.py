@@ -45,6 +45,7 @@ from .grading import COURSE_ID, read_scores, scratch_course, stderr_test_cells
 from .nbgrader_run import environment
 from .notebooks import autograded_points, find_chapters
 from .review import suspicious
+from .sandbox import notice
 
 HUGE_NOTEBOOK_BYTES = 5_000_000
 INTERRUPTED = {"CellTimeoutError", "KeyboardInterrupt"}
@@ -584,6 +585,8 @@ def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = Fals
         else:
             todo.setdefault(assignment, []).append((student, digest))
     report = Progress(sum(map(len, todo.values())), progress)
+    if todo and notice():  # said once per run: nbgrader's own warning goes to logs nobody reads
+        print(notice(), file=sys.stderr, flush=True)
     if todo:
         own_pool = executor is None
         pool = executor or ThreadPoolExecutor(jobs)
