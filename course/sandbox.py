@@ -41,7 +41,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, Unicode
 
 GiB = 2**30
 # Top-level system folders a kernel may read (Python, its libraries, locales, time zones...).
@@ -81,7 +81,7 @@ class Limits:
 
 
 def sandbox_command(command: list[str], folder: Path, runtime: Path, readable: list[Path], limits: Limits,
-                    uid: int | None = None, env: dict[str, str] | None = None) -> list[str]:
+                    uid: int | None = None, env: dict[str, str] | None = None, bwrap: str = "bwrap") -> list[str]:
     """``command`` wrapped to run in a bubblewrap sandbox (see the module's docstring).
 
     Parameters
@@ -93,8 +93,9 @@ def sandbox_command(command: list[str], folder: Path, runtime: Path, readable: l
     limits : the resource limits applied inside the sandbox.
     uid : run as this user id (a root grader's unprivileged id); None keeps the caller's.
     env : the environment to filter (default: this process's); only :data:`KEPT_VARIABLES` stay.
+    bwrap : the bubblewrap program.
     """
-    args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
+    args = [bwrap, "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net", "--unshare-ipc",
             "--unshare-uts", "--unshare-cgroup-try"]
     if uid is None:  # an unprivileged grader: a user namespace makes the mounts possible
         args.append("--unshare-user")
@@ -136,10 +137,10 @@ def _outermost(paths: list[Path]) -> list[Path]:
 
 
 @functools.cache
-def unavailable() -> str:
+def unavailable(bwrap: str = "bwrap") -> str:
     """Why kernels cannot be sandboxed on this machine ("" when they can): a tool is missing, or
-    bubblewrap cannot create its namespaces (tried once per process)."""
-    tools = ["bwrap", "prlimit"] + (["setpriv"] if os.geteuid() == 0 else [])
+    bubblewrap (the program ``bwrap``) cannot create its namespaces (tried once per process)."""
+    tools = [bwrap, "prlimit"] + (["setpriv"] if os.geteuid() == 0 else [])
     missing = [tool for tool in tools if shutil.which(tool) is None]
     if missing:
         return f"{', '.join(missing)} not found"
@@ -147,19 +148,17 @@ def unavailable() -> str:
         folder, runtime = Path(tmp, "folder"), Path(tmp, "runtime")
         folder.mkdir()
         runtime.mkdir()
-        uid = _private_uid()
-        if uid is not None:
-            os.chown(folder, uid, uid)
-        command = sandbox_command([shutil.which("true")], folder, runtime, [], Limits(), uid)
+        uid = prepare(folder, runtime)
+        command = sandbox_command([shutil.which("true")], folder, runtime, [], Limits(), uid, bwrap=bwrap)
         done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         return f"bubblewrap cannot start a sandbox here ({done.stderr.strip() or done.returncode})"
     return ""
 
 
-def notice() -> str:
+def notice(bwrap: str = "bwrap") -> str:
     """One line to show a grader when kernels will not be sandboxed ("" when they will)."""
-    why = unavailable()
+    why = unavailable(bwrap)
     return (f"WARNING: grading kernels are NOT sandboxed ({why}): students' code runs with your user's "
             f"access to files, processes and the network; {HOW_TO_INSTALL}") if why else ""
 
@@ -191,12 +190,21 @@ def _font_caches() -> tuple[Path, ...]:
     return tuple(Path(matplotlib.get_cachedir()).glob("fontlist-*.json"))
 
 
-def _prepare_home(runtime: Path) -> None:
-    """Seed the kernel's home (``runtime``) with what is slow to rebuild and safe to share."""
+def prepare(folder: Path, runtime: Path) -> int | None:
+    """Make the empty folder ``runtime`` a kernel's home, seeded with what is slow to rebuild and
+    safe to share (matplotlib's font list), and give it and ``folder`` to the kernel's user.
+
+    Returns that user's id for :func:`sandbox_command`: a fresh one for a root grader, else None.
+    """
     fonts = runtime / ".cache" / "matplotlib"
     fonts.mkdir(parents=True)
     for cache in _font_caches():
         shutil.copy(cache, fonts / cache.name)
+    uid = _private_uid()
+    if uid is not None:
+        _chown_tree(folder, uid)
+        _chown_tree(runtime, uid)
+    return uid
 
 
 def _chown_tree(top: Path, uid: int) -> None:
@@ -215,6 +223,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     cpu_limit = Integer(Limits.cpu_seconds, help="CPU seconds of each kernel process").tag(config=True)
     file_size_limit = Integer(Limits.file_bytes, help="bytes of the largest file a kernel writes").tag(config=True)
     sandbox = Bool(True, help="run kernels in a bubblewrap sandbox when the machine can").tag(config=True)
+    bwrap = Unicode("bwrap", help="the bubblewrap program (a name on PATH or a path)").tag(config=True)
     require_sandbox = Bool(False, help="refuse to start kernels that cannot be sandboxed").tag(config=True)
 
     _warned = False  # the missing-sandbox warning, once per process
@@ -226,7 +235,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     async def start_kernel(self, **kw) -> None:
         """Start the kernel in ``kw["cwd"]`` (the notebook's folder), sandboxed when possible."""
         self._runtime = None
-        why = unavailable() if self.sandbox else "switched off in the configuration"
+        why = unavailable(self.bwrap) if self.sandbox else "switched off in the configuration"
         if why and self.require_sandbox:
             raise RuntimeError(f"grading kernels cannot be sandboxed: {why}; {HOW_TO_INSTALL}")
         if why and not SandboxedKernelManager._warned:
@@ -235,11 +244,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         if not why:
             self._folder = Path(kw.get("cwd") or os.getcwd()).resolve()
             self._runtime = Path(tempfile.mkdtemp(prefix="kernel-"))
-            _prepare_home(self._runtime)
-            self._uid = _private_uid()
-            if self._uid is not None:
-                _chown_tree(self._folder, self._uid)
-                _chown_tree(self._runtime, self._uid)
+            self._uid = prepare(self._folder, self._runtime)
             self.transport, self.ip = "ipc", str(self._runtime / "ipc")
             self.connection_file = str(self._runtime / "kernel.json")
             # A signal to bwrap would not reach the kernel in its own session: ask the kernel.
@@ -256,7 +261,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         if not self._runtime:
             return command
         return sandbox_command(command, self._folder, self._runtime, _library_folders(), self.limits, self._uid,
-                               self._launch_args.get("env"))
+                               self._launch_args.get("env"), self.bwrap)
 
     async def cleanup_resources(self, restart: bool = False) -> None:
         await super().cleanup_resources(restart=restart)
