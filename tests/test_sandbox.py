@@ -5,12 +5,10 @@ The whole pipeline, with the attacks of the issue, is graded in tests/test_attac
 """
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 import uuid
 
@@ -19,6 +17,7 @@ import pytest
 
 from course import sandbox
 from tests.conftest import ROOT
+from tests.fixtures.cheating import listening_server
 
 pytestmark = pytest.mark.skipif(bool(sandbox.unavailable()), reason=f"no sandbox here: {sandbox.unavailable()}")
 
@@ -79,20 +78,7 @@ def test_writes_outside_its_folder_fail_and_inside_succeed(tmp_path):
 
 def test_no_connection_reaches_the_machine(tmp_path):
     """A server listening on the grader's 127.0.0.1 is unreachable from the sandbox."""
-    server = socket.create_server(("127.0.0.1", 0))
-    port = server.getsockname()[1]
-    accepted = []
-    server.settimeout(15)
-
-    def accept():
-        try:
-            accepted.append(server.accept())
-        except OSError:
-            pass
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
+    with listening_server() as (port, accepted):
         done = run_sandboxed(tmp_path, f"""
             import socket
             try:
@@ -101,9 +87,6 @@ def test_no_connection_reaches_the_machine(tmp_path):
             except OSError as error:
                 print("refused", type(error).__name__)
             """)
-    finally:
-        server.close()
-        thread.join()
     assert done.returncode == 0, done.stderr
     assert "refused" in done.stdout and accepted == []
 
