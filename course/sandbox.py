@@ -121,7 +121,7 @@ def sandbox_command(command: list[str], folder: Path, runtime: Path, readable: l
     # JPY_PARENT_PID=1: the kernel's parent is the sandbox's init, which ipykernel must not watch
     # (the sandbox dies with the grader anyway).
     private = {"HOME": str(runtime), "TMPDIR": str(runtime), "JPY_PARENT_PID": "1"}
-    for key, value in kept.items() | private.items():
+    for key, value in {**kept, **private}.items():
         args += ["--setenv", key, value]
     args.append("--")
     if uid is not None:  # root inside the mount setup only: the kernel gets no privilege at all
@@ -217,6 +217,9 @@ def _chown_tree(top: Path, uid: int) -> None:
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager that starts each kernel in a bubblewrap sandbox (module docstring),
     talking to it over IPC sockets in a private runtime folder."""
+
+    _runtime: Path | None = None  # the kernel's runtime folder while it is sandboxed
+    _uid: int | None = None
 
     memory_limit = Integer(Limits.memory, help="bytes of address space of each kernel process").tag(config=True)
     process_limit = Integer(Limits.processes, help="processes and threads of one kernel").tag(config=True)
