@@ -1,6 +1,8 @@
 """nbgrader configuration of the course (read by every nbgrader command run in this folder)."""
 import os
 
+from nbgrader.converters import Autograde
+
 c = get_config()  # noqa: F821 - provided by traitlets when it loads this file
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -23,19 +25,25 @@ c.Execute.record_timing = False
 # the real NumPy and check helpers, and no cell may read the files holding answers or hidden tests.
 c.Execute.extra_arguments = ["--IPKernelApp.exec_lines=__import__('utils.integrity').integrity.protect()"]
 
-# nbgrader's autograde steps (a test keeps them equal to nbgrader's own) with its Execute replaced:
-# a kernel message lost on the way is recovered instead of waiting out the cell's time limit
-# (course/execution.py), and a kernel that dies (a segfault, the out-of-memory killer) costs only
-# the cell it was running: the kernel is restarted and the notebook carries on (course/kernel_crash.py).
+# nbgrader's autograde steps with its Execute replaced by course.sandbox.SandboxedExecute, which
+# - runs every grading kernel in an operating-system sandbox (course/sandbox.py, bubblewrap): it
+#   sees the Python environment read-only and its own submission's folder, not the course, other
+#   submissions, the network or other processes; without bubblewrap, grading warns and goes on;
+# - survives a kernel that dies (a segfault, the out-of-memory killer): the crash costs only the
+#   cell it was running, the kernel is restarted and the notebook carries on (course/kernel_crash.py);
+# - recovers a kernel message lost on the way instead of waiting out the cell's time limit
+#   (course/execution.py).
 c.Autograde.autograde_preprocessors = [
-    "course.kernel_crash.CrashTolerantExecute",
-    "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
-]
+    "course.sandbox.SandboxedExecute" if p.__name__ == "Execute" else p
+    for p in Autograde.autograde_preprocessors.default()]
+# Limits of each grading kernel: address space (beyond it, allocations raise MemoryError),
+# processes and threads, CPU seconds, the largest file it may write.
+c.SandboxedKernelManager.memory_limit = 2 * 1024**3
+c.SandboxedKernelManager.process_limit = 64
+c.SandboxedKernelManager.cpu_limit = 300
+c.SandboxedKernelManager.file_size_limit = 1024**3
+# True: refuse to grade where kernels cannot be sandboxed, instead of warning.
+c.SandboxedKernelManager.require_sandbox = False
 
 # Deleted test cells are put back from the gradebook and graded, instead of silently missing.
 c.OverwriteCells.add_missing_cells = True

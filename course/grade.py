@@ -47,6 +47,7 @@ from .nbgrader_run import environment
 from .notebooks import autograded_points, find_chapters
 from .intake import grade_id, read_folder, write_staged
 from .kernel_crash import CRASHED, NOT_RUN
+from .sandbox import notice
 
 HUGE_OUTPUT_BYTES = 5_000_000
 INTERRUPTED = {"CellTimeoutError", "KeyboardInterrupt"}
@@ -605,6 +606,8 @@ def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = Fals
         else:
             todo.setdefault(assignment, []).append((student, digest))
     report = Progress(sum(map(len, todo.values())), progress)
+    if todo and notice():  # said once per run: nbgrader's own warning goes to logs nobody reads
+        print(notice(), file=sys.stderr, flush=True)
     if todo:
         own_pool = executor is None
         pool = executor or ThreadPoolExecutor(jobs)

@@ -2,6 +2,7 @@
 `nbgrader autograde`, scores no more than the honest code in it, and the static review flags it.
 Also unit tests of the guard (utils.integrity) and of the review (course.review)."""
 import os
+from textwrap import dedent
 
 import nbformat
 import numpy as np
@@ -94,19 +95,88 @@ def test_methods_named_like_builtins_are_not_flagged():
 
 def test_guard_restores_patched_modules():
     import utils.checks
-    snapshot = {name: (mod, dict(vars(mod))) for name, mod in
-                [("numpy", np), ("numpy.linalg", np.linalg), ("utils.checks", utils.checks)]}
+    snapshot = integrity.take_snapshot(["numpy", "numpy.linalg", "utils.checks"])
     real_allclose, real_lstsq, real_check = np.allclose, np.linalg.lstsq, utils.checks.check_close
     namespace = {"np": "not numpy"}
     try:
         np.allclose = np.linalg.lstsq = None
         vars(utils.checks)["check_close"] = None
-        integrity.restore(snapshot, namespace)
+        integrity.restore_snapshot(snapshot, namespace)
         assert np.allclose is real_allclose and np.linalg.lstsq is real_lstsq
         assert utils.checks.check_close is real_check and namespace["np"] is np
     finally:
         np.allclose, np.linalg.lstsq = real_allclose, real_lstsq
         vars(utils.checks)["check_close"] = real_check
+
+
+def _guarded_module():
+    """A throw-away module of the guarded package `utils`, with a closure, defaults and a class."""
+    import sys
+    import types
+
+    module = types.ModuleType("utils._integrity_probe")
+    exec(dedent("""
+        def make(limit):
+            def within(x, *, strict=False):
+                return x <= limit
+            return within
+        within = make(1.0)
+        def scaled(x, factor=2.0):
+            return x * factor
+        class Base:
+            pass
+        class Other:
+            pass
+        class Checker(Base):
+            def check(self, x):
+                raise AssertionError(x)
+        """), vars(module))
+    sys.modules[module.__name__] = module
+    return module
+
+
+def test_guard_restores_what_functions_do_and_what_classes_hold():
+    """Code, defaults, keyword defaults, closure cells, attributes, methods, added methods and
+    bases: each changed, then put back by the snapshot."""
+    import sys
+
+    probe = _guarded_module()
+    try:
+        snapshot = integrity.take_snapshot([probe.__name__])
+        probe.scaled.__code__ = (lambda x, factor=2.0: 0.0).__code__
+        probe.scaled.__defaults__ = (0.0,)
+        probe.within.__kwdefaults__ = {"strict": True}
+        probe.within.__closure__[0].cell_contents = float("inf")
+        probe.within.__dict__["note"] = "added"
+        probe.Checker.check = lambda self, x: None
+        probe.Checker.__getattribute__ = lambda self, name: None
+        probe.Checker.__bases__ = (probe.Other,)
+        assert probe.scaled(3.0) == 0.0 and probe.within(5.0)
+        integrity.restore_snapshot(snapshot)
+        assert probe.scaled(3.0) == 6.0 and not probe.within(5.0) and probe.within.__kwdefaults__ == {"strict": False}
+        assert vars(probe.within) == {} and probe.Checker.__bases__ == (probe.Base,)
+        assert "__getattribute__" not in vars(probe.Checker)
+        with pytest.raises(AssertionError):
+            probe.Checker().check(1)
+    finally:
+        del sys.modules[probe.__name__]
+
+
+def test_guard_restores_builtins_and_standard_helpers():
+    import builtins
+    import functools
+    import operator
+
+    snapshot = integrity.take_snapshot(["builtins", "functools", "operator"])
+    real = builtins.isinstance, builtins.__import__, functools.reduce, operator.index
+    try:
+        builtins.isinstance = lambda *args: True
+        builtins.__import__ = None
+        functools.reduce, operator.index = None, None
+        integrity.restore_snapshot(snapshot)
+        assert (builtins.isinstance, builtins.__import__, functools.reduce, operator.index) == real
+    finally:
+        builtins.isinstance, builtins.__import__, functools.reduce, operator.index = real
 
 
 @pytest.mark.parametrize("path, forbidden", [

@@ -3,11 +3,16 @@
 ``nbgrader_config.py`` makes every grading kernel run :func:`protect` when it starts, before the
 first cell of the notebook. During ``nbgrader autograde`` it then
 
-- takes a snapshot of NumPy (its main namespace, ``linalg``, ``testing`` and ``random``) and of
-  this course's check helpers, and puts them back around every cell: a test cell always
-  sees the real ``np.allclose``, ``np.linalg.solve`` and ``utils.checks``, whatever an earlier
-  cell assigned (``np.allclose = …``, ``utils.checks.__dict__[…] = …``,
-  ``sys.modules["utils.checks"] = …``, ``np = …``);
+- takes a snapshot (:func:`take_snapshot`) of every module of NumPy and of this library, and of
+  the standard modules their code calls (``builtins``, ``functools``, ``operator``, ``math``),
+  and puts it back before every cell: which object each name points to
+  (``np.allclose = …``, ``utils.checks.__dict__[…] = …``, ``sys.modules["utils.checks"] = …``,
+  ``builtins.isinstance = …``, ``np = …``), and what each of their Python functions does (its
+  ``__code__``, defaults, closure cells and attributes) and each of their classes holds (its
+  methods and attributes, bases: ``CheckFailed``, ``np.errstate``, ``Module``). So a test cell
+  runs the real ``np.allclose``, ``np.linalg.lstsq`` and check helpers, whatever an earlier
+  cell did to them, short of reaching into memory. What puts it back is a private copy of this
+  module's functions (:func:`_sealed`), so changing this module does not switch it off;
 - refuses, through an audit hook (which Python offers no way to remove), to open the files
   that hold answers or hidden tests: notebooks, text twins, databases and git objects anywhere,
   and the course's folders of sources, solutions, tests and other students' work (but the
@@ -19,13 +24,22 @@ in-process can); ``course.review.suspicious`` flags the rest for a human to look
 from __future__ import annotations
 
 import importlib
+import itertools
+import operator
 import os
 import sys
+import types
 from pathlib import Path
 
 GRADING_MODE = "autograde"  # the value nbgrader gives NBGRADER_EXECUTION while autograding
-# Modules whose attributes are put back before each cell (a student cell may patch them).
-GUARDED_MODULES = ("numpy", "numpy.linalg", "numpy.testing", "numpy.random", "utils", "utils.checks")
+# Imported before any cell runs, so that the snapshot holds them as they really are.
+GUARDED_MODULES = ("numpy", "numpy.linalg", "numpy.testing", "numpy.random", "utils", "utils.checks",
+                   "utils.gradcheck", "utils.nn")
+# Every loaded module of these packages is guarded, with its functions and classes.
+GUARDED_PACKAGES = ("numpy", "utils")
+# Standard modules whose names the guarded code looks up at every call; of ``builtins`` only
+# the built-in functions and types are guarded (IPython adds and removes the rest itself).
+GUARDED_STANDARD = ("builtins", "functools", "operator", "math")
 # File name endings that hold solutions or hidden tests, wherever they are.
 FORBIDDEN_SUFFIXES = (".ipynb", ".pct.py", ".db", ".db-journal", ".sqlite")
 # Folders of a course that hold answers, hidden tests or other students' work.
@@ -52,10 +66,9 @@ def protect() -> bool:
     global _active
     if _active or os.environ.get("NBGRADER_EXECUTION") != GRADING_MODE:
         return False
-    # Imported here, before any cell runs, so that the snapshot holds the real functions.
-    modules = {name: importlib.import_module(name) for name in GUARDED_MODULES}
-    snapshot = {name: (module, dict(vars(module))) for name, module in modules.items()}
-    _register_restore(snapshot)
+    for name in GUARDED_MODULES:
+        importlib.import_module(name)
+    _register_restore(take_snapshot())
     notebook_dir = Path.cwd().resolve()  # nbgrader starts the kernel in the notebook's folder
     # The project this library belongs to, and the course nbgrader grades in (they differ when
     # grading happens in a scratch copy): autograded/<student>/<assignment>/ is 3 levels down.
@@ -65,21 +78,165 @@ def protect() -> bool:
     return True
 
 
-def restore(snapshot: dict, user_ns: dict | None = None) -> None:
-    """Put back every module of ``snapshot`` (name -> (module, its namespace)) as it was, and the
-    user namespace's ``np`` if it was rebound."""
-    for name, (module, namespace) in snapshot.items():
-        sys.modules[name] = module
-        current = vars(module)  # a module's namespace, even when its setattr is sealed
-        for key, value in namespace.items():
-            if current.get(key) is not value:
-                current[key] = value
-    if user_ns is not None and "np" in user_ns and user_ns["np"] is not snapshot["numpy"][0]:
-        user_ns["np"] = snapshot["numpy"][0]
+_EMPTY = object()  # the content of a closure cell that holds nothing yet
+# Namespaces read past any class a cell could give a module, or attribute a class could gain.
+_module_namespace = types.ModuleType.__dict__["__dict__"].__get__
+_class_namespace = type.__dict__["__dict__"].__get__
+_set_class = object.__setattr__  # a module's class may refuse assignments through its own
+_MODULES = sys.modules  # the interpreter's table, even if a cell rebinds `sys.modules`
 
 
-def _register_restore(snapshot: dict) -> None:
-    """Put the snapshot and the shell's hooks back around every cell the kernel runs."""
+def take_snapshot(names: list[str] | None = None) -> tuple[dict, tuple, dict]:
+    """The state of the modules ``names`` (default: every guarded module loaded now), of their
+    Python functions and of their classes, for :func:`restore_snapshot`.
+
+    Returns (modules, functions, classes): a module's name -> (the module, its class, the names
+    and the values of its namespace); the functions and, in the same order, their codes,
+    defaults, keyword defaults, closure cells with their contents, attributes; a class -> (its
+    bases, the names and the values of its namespace).
+    """
+    if names is None:
+        names = [n for n in list(sys.modules) if n in GUARDED_STANDARD or n.split(".")[0] in GUARDED_PACKAGES]
+    modules = {n: sys.modules[n] for n in names if sys.modules.get(n) is not None}
+    found, classes = {}, {}
+    for module in modules.values():
+        for value in list(_module_namespace(module).values()):
+            _collect(value, found, classes)
+    module_states = {}
+    for name, module in modules.items():
+        namespace = _namespace(module)
+        module_states[name] = (module, type(module), tuple(namespace), tuple(namespace.values()))
+    functions = tuple(found)
+    closures = tuple((cell, _cell_content(cell)) for f in functions for cell in f.__closure__ or ())
+    function_states = (functions, tuple(f.__code__ for f in functions), tuple(f.__defaults__ for f in functions),
+                       tuple(f.__kwdefaults__ for f in functions), closures,
+                       tuple(dict(f.__dict__) for f in functions))
+    class_states = {}
+    for klass in classes:
+        namespace = dict(_class_namespace(klass))
+        class_states[klass] = (klass.__bases__, tuple(namespace), tuple(namespace.values()))
+    return module_states, function_states, class_states
+
+
+def restore_snapshot(snapshot: tuple[dict, tuple, dict], user_ns: dict | None = None) -> None:
+    """Put back everything ``snapshot`` (:func:`take_snapshot`) holds: classes first (a module's
+    class included), then functions, then the modules' namespaces and ``sys.modules``; and the
+    user namespace's ``np``, if it was rebound.
+
+    This runs before every cell, over thousands of objects: each kind of state is compared in
+    C (``map``), and only what differs is put back one by one.
+    """
+    modules, (functions, codes, defaults, kwdefaults, closures, attributes), classes = snapshot
+    for klass, (bases, keys, values) in classes.items():
+        if klass.__bases__ != bases:
+            klass.__bases__ = bases
+        now = _class_namespace(klass)
+        if len(now) != len(keys) or _differs(now, keys, values):
+            _restore_class(klass, dict(zip(keys, values)))
+    for name, saved in (("__code__", codes), ("__defaults__", defaults), ("__kwdefaults__", kwdefaults)):
+        if any(map(operator.is_not, map(operator.attrgetter(name), functions), saved)):
+            for function, value in zip(functions, saved):
+                if getattr(function, name) is not value:
+                    setattr(function, name, value)
+    if any(map(operator.is_not, map(_cell_content, (cell for cell, _ in closures)), (c for _, c in closures))):
+        for cell, content in closures:
+            if _cell_content(cell) is not content:
+                if content is _EMPTY:
+                    del cell.cell_contents
+                else:
+                    cell.cell_contents = content
+    sizes = map(len, map(operator.attrgetter("__dict__"), functions))
+    if any(map(operator.ne, sizes, map(len, attributes))) or any(
+            _differs(f.__dict__, tuple(saved), tuple(saved.values())) for f, saved in zip(functions, attributes) if saved):
+        for function, saved in zip(functions, attributes):
+            now = function.__dict__
+            if len(now) != len(saved) or _differs(now, tuple(saved), tuple(saved.values())):
+                function.__dict__ = dict(saved)
+    for name, (module, kind, keys, values) in modules.items():
+        if _MODULES.get(name) is not module:
+            _MODULES[name] = module
+        if type(module) is not kind:
+            _set_class(module, "__class__", kind)
+        current = _module_namespace(module)  # even when the module's setattr is sealed
+        if _differs(current, keys, values):
+            for key, value in zip(keys, values):
+                if current.get(key, _EMPTY) is not value:
+                    current[key] = value
+    numpy = modules.get("numpy", (None,))[0]
+    if user_ns is not None and numpy is not None and user_ns.get("np", numpy) is not numpy:
+        user_ns["np"] = numpy
+
+
+def _differs(namespace, keys: tuple, values: tuple) -> bool:
+    """Whether ``namespace`` lacks one of ``keys`` or holds another object than ``values``
+    for it (compared in C)."""
+    return any(map(operator.is_not, map(namespace.get, keys, itertools.repeat(_EMPTY)), values))
+
+
+def _cell_content(cell):
+    try:
+        return cell.cell_contents
+    except ValueError:  # an empty cell
+        return _EMPTY
+
+
+def _namespace(module) -> dict:
+    """What is put back of a module's namespace: all of it, but of ``builtins`` only the
+    built-in functions and types."""
+    namespace = dict(_module_namespace(module))
+    if module.__name__ != "builtins":
+        return namespace
+    return {k: v for k, v in namespace.items() if isinstance(v, (types.BuiltinFunctionType, type))}
+
+
+def _guarded_class(value) -> bool:
+    return isinstance(value, type) and str(getattr(value, "__module__", "")).split(".")[0] in GUARDED_PACKAGES
+
+
+def _collect(value, functions: dict, classes: dict) -> None:
+    """Add the Python functions and guarded classes ``value`` is or holds (a NumPy dispatcher's
+    implementation, a class's methods, static and class methods, properties)."""
+    if isinstance(value, types.FunctionType):
+        functions[value] = None
+    elif _guarded_class(value) and value not in classes:
+        classes[value] = None
+        for member in list(_class_namespace(value).values()):
+            for part in (getattr(member, "__func__", None), getattr(member, "fget", None),
+                         getattr(member, "fset", None), member):
+                if isinstance(part, types.FunctionType):
+                    functions[part] = None
+    elif not isinstance(value, type) and isinstance(getattr(value, "_implementation", None), types.FunctionType):
+        functions[value._implementation] = None  # np.allclose & co. call this function
+
+
+def _restore_class(klass, namespace: dict) -> None:
+    """Make ``klass``'s namespace ``namespace`` again, past any metaclass that would refuse."""
+    now = _class_namespace(klass)
+    for key in [k for k in now if k not in namespace]:
+        type.__delattr__(klass, key)
+    for key, value in namespace.items():
+        if now.get(key, _EMPTY) is not value and key not in ("__dict__", "__weakref__"):
+            type.__setattr__(klass, key, value)
+
+
+def _sealed(function):
+    """A private copy of one of this module's functions, and of every function of this module it
+    calls, with a frozen copy of this module's globals and of ``builtins``: a cell that changes
+    this module (``integrity.restore_snapshot = …``, a helper's ``__code__``) or ``builtins``
+    does not change the copy, which only the kernel's event hooks hold."""
+    import builtins
+
+    frozen = dict(globals())
+    frozen["__builtins__"] = dict(vars(builtins))
+    for name, value in list(frozen.items()):
+        if isinstance(value, types.FunctionType) and value.__module__ == __name__:
+            frozen[name] = types.FunctionType(value.__code__, frozen, value.__name__, value.__defaults__,
+                                              value.__closure__)
+    return frozen[function.__name__]
+
+
+def _register_restore(snapshot: tuple[dict, dict, dict]) -> None:
+    """Put the snapshot back before every cell the kernel runs, and the shell's hooks around it."""
     from IPython import get_ipython
 
     shell = get_ipython()
@@ -88,16 +245,20 @@ def _register_restore(snapshot: dict) -> None:
 
     # The hooks through which a cell could rewrite or silence the cells after it.
     transformers = {name: list(getattr(shell, name)) for name in SHELL_HOOK_LISTS}
+    restore = _sealed(restore_snapshot)
 
-    def put_back(*_info) -> None:
-        restore(snapshot, shell.user_ns)
+    def put_back_hooks(*_info) -> None:
         for name, original in transformers.items():
             getattr(shell, name)[:] = original
         vars(shell).pop("showtraceback", None)  # an instance attribute would shadow the method
 
-    # After each cell as well as before: the kernel transforms a cell's code before it runs.
+    def put_back(*_info) -> None:
+        restore(snapshot, shell.user_ns)
+        put_back_hooks()
+
+    # The hooks after each cell as well: the kernel transforms a cell's code before it runs.
     shell.events.register("pre_run_cell", put_back)
-    shell.events.register("post_run_cell", put_back)
+    shell.events.register("post_run_cell", put_back_hooks)
 
 
 def forbidden_path(path: str, course_dirs: tuple[Path, ...], notebook_dir: Path) -> bool:

@@ -1,0 +1,145 @@
+"""The grading sandbox (course/sandbox.py): what a command run in it can see, write, reach and use.
+
+The command is this interpreter, so each test runs real Python inside real bubblewrap namespaces.
+The whole pipeline, with the attacks of the issue, is graded in tests/test_attacks.py.
+"""
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import uuid
+
+import psutil
+import pytest
+
+from course import sandbox
+from tests.conftest import ROOT
+from tests.fixtures.cheating import listening_server
+
+pytestmark = pytest.mark.skipif(bool(sandbox.unavailable()), reason=f"no sandbox here: {sandbox.unavailable()}")
+
+
+def run_sandboxed(tmp_path, code: str, limits=sandbox.Limits(), timeout: float = 60) -> subprocess.CompletedProcess:
+    """Run Python ``code`` in a sandbox whose writable folder is ``tmp_path/work``."""
+    folder, runtime = tmp_path / "work", tmp_path / "runtime"
+    folder.mkdir(exist_ok=True)
+    runtime.mkdir(exist_ok=True)
+    uid = sandbox.prepare(folder, runtime)
+    command = sandbox.sandbox_command([sys.executable, "-c", textwrap.dedent(code)], folder, runtime,
+                                      sandbox._library_folders(), limits, uid)
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+
+
+def test_only_the_python_environment_and_its_own_folder_are_visible(tmp_path):
+    secret = tmp_path / "secret.txt"  # next to the sandbox's folders, not in them
+    secret.write_text("answers")
+    in_tmp = tempfile.NamedTemporaryFile(dir=tempfile.gettempdir(), suffix=".marker", delete=False)
+    try:
+        done = run_sandboxed(tmp_path, f"""
+            import os, sys
+            from pathlib import Path
+            for path in [{str(secret)!r}, {str(ROOT / "source")!r}, {str(ROOT / "nbgrader_config.py")!r},
+                         {str(ROOT / "tests")!r}, {in_tmp.name!r}, "/sys", "/home", "/var", "/root/.bashrc"]:
+                print(path, Path(path).exists())
+            import numpy, utils.checks  # the environment and the library are there
+            print("cwd", os.getcwd(), sorted(os.listdir()))
+            print("course", sorted(os.listdir({str(ROOT)!r})))
+            """)
+    finally:
+        os.unlink(in_tmp.name)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line for line in lines if line.endswith("True")] == []
+    assert f"cwd {tmp_path / 'work'} []" in lines
+    # Of the course folder only what the kernel imports: the library (and the venv inside it).
+    assert set(eval(next(line for line in lines if line.startswith("course "))[7:])) <= {"utils", ".venv"}
+
+
+def test_writes_outside_its_folder_fail_and_inside_succeed(tmp_path):
+    done = run_sandboxed(tmp_path, f"""
+        from pathlib import Path
+        Path("mine.txt").write_text("ok")
+        for path in ["/tmp/escaped.txt", {str(tmp_path / "escaped.txt")!r}, {str(ROOT / "escaped.txt")!r},
+                     "/usr/escaped.txt", "/escaped.txt"]:
+            try:
+                Path(path).write_text("escaped")
+                print("wrote", path)
+            except OSError as error:
+                print("refused", path, type(error).__name__)
+        """)
+    assert done.returncode == 0, done.stderr
+    assert "wrote" not in done.stdout and done.stdout.count("refused") == 5
+    assert (tmp_path / "work" / "mine.txt").read_text() == "ok"
+    assert not (tmp_path / "escaped.txt").exists() and not (ROOT / "escaped.txt").exists()
+
+
+def test_no_connection_reaches_the_machine(tmp_path):
+    """A server listening on the grader's 127.0.0.1 is unreachable from the sandbox."""
+    with listening_server() as (port, accepted):
+        done = run_sandboxed(tmp_path, f"""
+            import socket
+            try:
+                socket.create_connection(("127.0.0.1", {port}), timeout=5).sendall(b"the hidden tests")
+                print("connected")
+            except OSError as error:
+                print("refused", type(error).__name__)
+            """)
+    assert done.returncode == 0, done.stderr
+    assert "refused" in done.stdout and accepted == []
+
+
+def test_memory_beyond_the_limit_raises_memory_error_and_the_process_goes_on(tmp_path):
+    done = run_sandboxed(tmp_path, """
+        import numpy as np
+        try:
+            x = np.ones(14 * 2**30 // 8)
+            print("allocated", x.nbytes)
+        except MemoryError as error:
+            print("MemoryError", error)
+        print("still running")
+        """)
+    assert done.returncode == 0, done.stderr
+    assert "MemoryError Unable to allocate 14.0 GiB" in done.stdout and "still running" in done.stdout
+
+
+def test_processes_are_limited_and_none_outlives_the_sandbox(tmp_path):
+    """A fork bomb stops at the process limit; its processes all die with the sandbox."""
+    marker = str(uuid.uuid4().int % 10**6 + 10**6)  # a unique sleep length to find them by
+    done = run_sandboxed(tmp_path, f"""
+        import os, time
+        children = 0
+        try:
+            for _ in range(500):
+                if os.fork() == 0:
+                    os.execv("/bin/sleep", ["sleep", "{marker}"])
+                children += 1
+        except OSError as error:
+            print("refused after", children, type(error).__name__)
+        """, limits=sandbox.Limits(processes=16))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("refused after") and int(done.stdout.split()[2]) < 16
+    time.sleep(0.5)
+    left = [p for p in psutil.process_iter(["cmdline"]) if (p.info["cmdline"] or [])[-1:] == [marker]]
+    assert left == []
+
+
+def test_cpu_time_is_limited(tmp_path):
+    start = time.perf_counter()
+    done = run_sandboxed(tmp_path, "while True: pass", limits=sandbox.Limits(cpu_seconds=1))
+    assert done.returncode in (-signal.SIGXCPU, -signal.SIGKILL, 128 + signal.SIGXCPU, 128 + signal.SIGKILL), done
+    assert time.perf_counter() - start < 30
+
+
+def test_the_environment_keeps_no_secret_of_the_grader(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTRUCTOR_TOKEN", "s3cret")
+    done = run_sandboxed(tmp_path, "import os; print(sorted(os.environ))")
+    assert "INSTRUCTOR_TOKEN" not in done.stdout and "'HOME'" in done.stdout
+
+
+def test_a_missing_bubblewrap_is_reported():
+    assert "/nowhere/bwrap not found" in sandbox.unavailable("/nowhere/bwrap")
+    assert "NOT sandboxed" in sandbox.notice("/nowhere/bwrap") and "apt-get install bubblewrap" in sandbox.notice("/nowhere/bwrap")
+    assert sandbox.notice() == ""
