@@ -71,10 +71,10 @@ def test_autograde_runs_nbgraders_own_steps_with_the_recovering_execute():
     """nbgrader_config.py replaces only nbgrader's Execute in autograde, by one that recovers
     lost messages (a newer nbgrader adding a step must not be silently dropped)."""
     config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
-    ours = list(config.Autograde.autograde_preprocessors)
-    theirs = [f"{p.__module__.rsplit('.', 1)[0]}.{p.__name__}" for p in Autograde.class_traits()["autograde_preprocessors"].default()]
-    assert ours[1:] == theirs[1:] and theirs[0] == "nbgrader.preprocessors.Execute"
-    assert issubclass(import_item(ours[0]), LostMessageRecovery)
+    ours = [import_item(p) if isinstance(p, str) else p for p in config.Autograde.autograde_preprocessors]
+    theirs = Autograde.class_traits()["autograde_preprocessors"].default()
+    assert ours[1:] == theirs[1:] and theirs[0].__name__ == "Execute"
+    assert issubclass(ours[0], theirs[0]) and issubclass(ours[0], LostMessageRecovery)
     assert "course.nbgrader_execute.Execute" in config.GenerateSolution.preprocessors
 
 
