@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
+from course.execution import NotebookClient
 from course.grading import read_scores, scratch_course, submit
 from course.nbgrader_run import run_nbgrader
 from course.notebooks import chapters

@@ -23,6 +23,8 @@ from typing import NamedTuple
 import jupytext
 import nbformat
 
+from .execution import NotebookClient
+
 SCHEMA_VERSION = 3
 EXECUTION_BUDGET_S = 15.0  # a chapter's solution notebook, top to bottom, on two cores
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -198,8 +200,6 @@ _CPU_PROBE = "import os as _os; _t = _os.times(); print(_t.user + _t.system)"
 def execute(path: Path, timeout: float = 120) -> Execution:
     """Run a notebook top to bottom in a fresh kernel, in its own folder, as "Restart and
     Run All" does; ``timeout`` is the per-cell limit in seconds."""
-    from .execution import NotebookClient  # imported here: it imports nbgrader, which is slow
-
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(_CPU_PROBE))
     start = time.perf_counter()

@@ -155,7 +155,7 @@ def test_a_failing_check_shows_the_test_line_and_message_only_in_a_real_kernel()
     import re
 
     import nbformat
-    from nbclient import NotebookClient
+    from course.execution import NotebookClient
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(source) for source in [
