@@ -60,9 +60,9 @@ class LostMessageRecovery(LoggingConfigurable):
     "ran again", "seconds": time from sending the request to the recovery}``."""
 
     lost_message_grace = Float(5.0, help=(
-        "Seconds a cell's reply may lag behind the kernel's idle status (or a request behind "
-        "its sending, when the kernel never reports it began) before the client asks the "
-        "kernel whether it was lost.")).tag(config=True)
+        "Seconds after sending a cell's request before the client also asks the kernel for its "
+        "kernel_info, to learn whether the cell's reply was lost (a cell still running answers "
+        "first, so asking is harmless); and how long it then waits for the cell's last output.")).tag(config=True)
     recovered = List()
 
     async def async_start_new_kernel_client(self):
