@@ -278,7 +278,9 @@ def review_section(results: Results, root: Path, labels: dict[str, str]) -> str:
         blocks.append(f"<div class='student' id='review-{_esc(student)}'><h3>{_esc(student)}</h3>"
                       f"<p class='note'>Feedback: {' · '.join(links)}</p>"
                       f"<table><tr><th>why</th><th>where (chapter: cell)</th></tr>{''.join(rows)}</table></div>")
-    content = "".join(blocks) or "<p>No submission needs a human look.</p>"
+    content = "".join(blocks) or ("<p>No submission needs a human look.</p>" if results.outcomes else
+                                  "<p>No reports/grading.json: grade with python -m course grade to "
+                                  "learn who needs a look.</p>")
     return f'<section id="review"><h2>Needs a human look</h2>{content}</section>'
 
 

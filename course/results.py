@@ -86,6 +86,7 @@ class Results:
 
     tests: dict[str, list[Test]] = field(default_factory=dict)  # chapter -> tests
     submissions: dict[tuple[str, str], Submission] = field(default_factory=dict)  # (student, chapter)
+    outcomes: bool = False  # whether reports/grading.json was there (statuses, times, reviews)
 
     @property
     def chapters(self) -> list[str]:
@@ -164,7 +165,8 @@ def _is_test(cell) -> bool:
 def _add_outcomes(root: Path, results: Results) -> None:
     """Status, grading time and review notes from ``reports/grading.json``, when it exists."""
     path = root / "reports" / "grading.json"
-    for outcome in json.loads(path.read_text()) if path.exists() else []:
+    results.outcomes = path.exists()
+    for outcome in json.loads(path.read_text()) if results.outcomes else []:
         submission = results.submissions.get((outcome["student"], outcome["assignment"]))
         if submission is None:  # graded once, since removed from the gradebook
             continue

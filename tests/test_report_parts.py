@@ -109,3 +109,19 @@ def test_a_students_reasons_are_merged_across_lines_cells_and_chapters():
 
 def test_a_failure_key_ignores_the_message():
     assert Failure("a", "b", "c", "one").key == Failure("a", "b", "c", "two").key
+
+
+def test_a_report_without_grading_json_says_so(tmp_path):
+    from course.report import render
+    from course.results import Results, Submission, Test
+
+    tests = [Test("test_f_visible", "f", False, 1.0), Test("test_f_hidden", "f", True, 2.0)]
+    results = Results({"ch01_x": tests}, {
+        ("ada", "ch01_x"): Submission("ada", "ch01_x", {"test_f_visible": (1.0, 1.0), "test_f_hidden": (2.0, 2.0)}),
+        ("eve", "ch01_x"): Submission("eve", "ch01_x", {"test_f_visible": (0.0, 1.0), "test_f_hidden": (0.0, 2.0)},
+                                      {"test_f_visible": Failure("NotImplementedError", "not implemented")}),
+    })
+    page = render(results, tmp_path)
+    assert "No reports/grading.json" in page and "grading (s)" in page
+    results.outcomes = True
+    assert "No submission needs a human look." in render(results, tmp_path)
