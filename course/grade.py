@@ -324,7 +324,21 @@ def in_own_words(text: str, unit: Unit, alias: str) -> str:
     for folder in ("submitted", "autograded"):
         text = text.replace(str(unit.course / folder / alias), f"{folder}/{student}")
     text = text.replace(str(unit.course), "the course folder").replace(str(unit.folder), "the grading folder")
+    text = text.replace(str(unit.library), "the course library")
     return text.replace(f"'{alias}'", f"'{student}'").replace(f"/{alias}/", f"/{student}/")
+
+
+def outputs_in_own_words(path: Path, unit: Unit, alias: str) -> None:
+    """Rewrite the graded notebook at ``path`` (its outputs go back to the student as feedback)
+    so that its messages and tracebacks name the student's folders (:func:`in_own_words`)."""
+    nb = nbformat.read(path, as_version=4)
+    for output in (o for cell in nb.cells for o in cell.get("outputs", [])):
+        for holder, key in ((output, "text"), (output, "evalue"), (output.get("data", {}), "text/plain")):
+            if isinstance(holder.get(key), str):
+                holder[key] = in_own_words(holder[key], unit, alias)
+        if "traceback" in output:
+            output["traceback"] = [in_own_words(line, unit, alias) for line in output["traceback"]]
+    nbformat.write(nb, path)
 
 
 def _judge(unit: Unit, alias: str, run: _Run, log: str) -> GradeOutcome:
@@ -483,6 +497,7 @@ def merge_outcomes(root: Path, template: Path, outcomes: list[GradeOutcome], uni
                 alias = unit.alias(unit.submissions.index((outcome.student, outcome.assignment)))
                 merge_submission(target, source, outcome.assignment, outcome.student, alias)
                 shutil.copytree(unit.course / "autograded" / alias / outcome.assignment, dest)
+                outputs_in_own_words(dest / f"{outcome.assignment}.ipynb", unit, alias)
             else:
                 merge_submission(target, None, outcome.assignment, outcome.student)
 

@@ -57,11 +57,10 @@ def read_folder(folder: Path, assignment: str, release, source) -> Staged:
     staged.files, staged.notes = read_files(folder)
     staged.notes += check_timestamp(staged.files)
     name, notes = pick_notebook(staged.files, assignment)
-    staged.notes += notes
     if name is None:
-        staged.problem = notes.pop()
-        staged.notes = staged.notes[:-1]
+        staged.problem = notes[0]
         return staged
+    staged.notes += notes
     raw = staged.files.pop(name)
     try:
         staged.notebook, notes = parse_notebook(raw)
@@ -142,7 +141,7 @@ def check_timestamp(files: dict[str, bytes]) -> list[str]:
 
 
 def pick_notebook(files: dict[str, bytes], assignment: str) -> tuple[str | None, list[str]]:
-    """The file holding the notebook to grade, and notes; (None, [..., why there is none])."""
+    """The file holding the notebook to grade, and notes; (None, [why there is none])."""
     expected = f"{assignment}.ipynb"
     notebooks = sorted(n for n in files if n.endswith(".ipynb") and "/" not in n)
     name = expected if expected in notebooks else notebooks[0] if len(notebooks) == 1 else None

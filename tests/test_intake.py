@@ -110,3 +110,19 @@ def test_windows_line_endings_neither_hide_cells_nor_read_as_edits(tmp_path):
     assert set(labelled(staged.notebook)) == set(labelled(SOLVED))
     assert staged.notes == ["nbgrader metadata was missing from 28 cells; restored from the release "
                             "(28 by their order and content)"]
+
+
+def test_a_folder_name_that_is_not_text_is_reported_and_odd_file_names_are_hashed(tmp_path):
+    from course.grade import submission_digest
+
+    student = os.fsdecode(b"jos\x82")  # a student folder unpacked from a Windows zip
+    odd = tmp_path / "submitted" / student / CHAPTER.id
+    odd.mkdir(parents=True)
+    digest, problem = submission_digest(odd)
+    assert digest == "" and problem == ("the folder name submitted/jos\\x82/ch01_linear_regression is not UTF-8 "
+                                        "text; rename it to the student's id and the assignment's")
+    folder = submit(tmp_path)
+    with open(os.path.join(os.fsencode(folder), WINDOWS_ZIP_NAME), "wb") as data:
+        data.write(b"1;2\n")
+    digest, problem = submission_digest(folder)
+    assert problem == "" and len(digest) == 64
