@@ -1089,6 +1089,7 @@ for n_units in (5, 20, 100):
     ax.plot(x_grid, approx, lw=1.2, label=f"{n_units} sigmoids: max error {error:.3f}")
     print(f"{n_units:4d} hidden units: max |network − f| = {error:.4f}")
 ax.set_xlabel("x")
+ax.set_ylabel("f(x) and the network's output")
 ax.legend(fontsize="small")
 plt.show()
 
@@ -1142,9 +1143,9 @@ right.suptitle(f"misclassified test digits, true → predicted ({len(wrong)} sho
 for ax, i in zip(right.subplots(2, 4).flat, list(wrong) + [None] * 8):
     ax.axis("off")
     if i is not None:
-        # standardised pixels reach ~37 where a pixel is almost always blank: a fixed colour
-        # range of ±3 standard deviations keeps the strokes visible
-        ax.imshow(X_digits_test[i].reshape(8, 8), cmap="gray_r", vmin=-3.0, vmax=3.0)
+        # standardised pixels: ink where a pixel is above its average (> 0); clipped at 2, since
+        # a pixel that is almost always blank reaches ~37 and would wash out the others
+        ax.imshow(np.clip(X_digits_test[i].reshape(8, 8), 0.0, 2.0), cmap="gray_r", vmin=0.0, vmax=2.0)
         ax.set_title(f"{y_digits_test[i]} → {predicted[i]}", fontsize="small")
 plt.show()
 

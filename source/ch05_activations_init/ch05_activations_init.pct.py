@@ -729,7 +729,7 @@ for name, (net, losses) in nets.items():
     W1 = net.parameters()["0.W"]
     print(f"{name:22s}: final loss {losses[-1]:.4f}; the 16 hidden units' input weights span "
           f"[{W1.min():+.4f}, {W1.max():+.4f}]")
-ax1.set(xlabel="x", title="fits after 1500 steps")
+ax1.set(xlabel="x", ylabel="y", title="fits after 1500 steps")
 ax1.legend(fontsize="small")
 ax2.set(xlabel="step", ylabel="training MSE", title="training loss")
 ax2.legend(fontsize="small")
