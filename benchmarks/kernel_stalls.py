@@ -28,6 +28,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import datetime
@@ -58,7 +59,8 @@ def _timed_client(nb, timeout, path, client, transport):
     class TimedClient(NotebookClient):
         def create_kernel_manager(self):
             manager = super().create_kernel_manager()
-            manager.transport = transport
+            if transport == "ipc":  # sockets are files named <ip>-<port>
+                manager.transport, manager.ip = "ipc", str(Path(tempfile.mkdtemp()) / "kernel")
             return manager
 
         def __init__(self, *args, **kwargs):

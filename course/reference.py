@@ -23,8 +23,8 @@ REFERENCE_CHAPTER = "ch04_backprop"
 PLACEHOLDER_ID = "reference_ch04"
 ANSWERS = ("Linear", "ReLU", "Sigmoid", "Sequential", "softmax_cross_entropy", "mse_loss", "sgd_step")
 HEADER = (
-    "# Chapter 4's reference layers, losses and SGD step: generated from chapter 4's answers\n"
-    "# (source/ch04_backprop/ch04_backprop.pct.py) by `python -m course sync`. Read-only.\n"
+    "# Chapter 4's layers, losses and SGD step, as in chapter 4's model answers: given here so\n"
+    "# that this chapter builds on working code. Read-only: run it, nothing to change.\n"
     "import numpy as np\n"
     "\n"
     "from utils.nn import Module\n"

@@ -267,8 +267,9 @@ plt.show()
 # ## 2. A wide network over-fits a small training set
 #
 # We give a network with one hidden layer of 256 ReLUs (about 19 000 parameters) only **200**
-# training digits. To make memorisation visible within a few seconds of training, 30 % of these
-# training labels are replaced by a wrong digit, as happens (less often) in real data labelled
+# training digits. To make memorisation visible within a few seconds of training, each of these
+# training labels is replaced, with probability 0.3, by a wrong digit (the cell below prints how
+# many were), as happens (less often) in real data labelled
 # by tired people; the validation and test labels stay clean. The pixels are standardised with
 # the training subset's statistics only.
 #
@@ -1013,7 +1014,8 @@ plt.show()
 #
 # **Question (2 points).** (a) Early stopping is said to act like an L2 penalty. Starting from
 # small initial weights, why does stopping gradient descent early limit the size of the
-# weights, and which hyper-parameter of early stopping plays the role of $1/\lambda$? (b) What
+# weights, and which quantity of the training run (not a setting of `EarlyStopping`) plays the
+# role of $1/\lambda$? (b) What
 # goes wrong with a patience of 1 when the validation loss is noisy from epoch to epoch, and
 # what goes wrong with a very large patience?
 
