@@ -1,10 +1,10 @@
 """What the grading sandbox (course/sandbox.py) costs per notebook, against unsandboxed kernels.
 
-    .venv/bin/python benchmarks/sandbox_cost.py [--notebooks 4] [--rounds 3]
+    .venv/bin/python benchmarks/sandbox_cost.py [--notebooks 4] [--rounds 3] [--chapters ID ...]
 
 Two scratch courses with the chapters' sources differ in one setting,
 ``c.SandboxedKernelManager.sandbox`` (True / False). Each round grades the same submissions,
-the solution of every chapter ``--notebooks`` times, with one serial ``nbgrader autograde`` per
+the solution of every chapter (or of ``--chapters``) ``--notebooks`` times, with one serial ``nbgrader autograde`` per
 chapter in each course, alternating which course goes first. Also the kernel alone: starting a
 kernel, running ``1 + 1`` and shutting it down, ``--rounds`` × 5 times each way, alternating.
 Prints a Markdown table of medians per notebook (seconds) and the ratio sandboxed /
@@ -12,6 +12,7 @@ unsandboxed, measured in the same run.
 """
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -61,9 +62,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notebooks", type=int, default=4, help="submissions of each chapter")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--chapters", nargs="*", help="chapter ids (default: all)")
     args = parser.parse_args()
     assert not notice(), notice()
-    chapter_list = chapters(ROOT)
+    chapter_list = [c for c in chapters(ROOT) if not args.chapters or c.id in args.chapters]
     students = [f"student{i}" for i in range(args.notebooks)]
     times = {True: [], False: []}
     kernel = {True: [], False: []}
@@ -81,6 +83,8 @@ def main() -> None:
                 times[flag].append(grade_round(courses[flag], chapter_list, students) / count)
                 for _ in range(5):
                     kernel[flag].append(kernel_once(flag, empty))
+                print(f"round {round_} sandboxed={flag}: {times[flag][-1]:.2f} s per notebook, "
+                      f"{statistics.median(kernel[flag][-5:]):.2f} s per bare kernel", file=sys.stderr, flush=True)
     print("| per notebook (s) | sandboxed | unsandboxed | ratio |")
     print("|---|---|---|---|")
     for label, data in (("graded by nbgrader autograde", times), ("kernel start, one cell, shutdown", kernel)):
