@@ -17,6 +17,8 @@ real submissions:
 """
 from __future__ import annotations
 
+import codecs
+
 import difflib
 import os
 import re
@@ -155,12 +157,26 @@ def pick_notebook(files: dict[str, bytes], assignment: str) -> tuple[str | None,
     return name, notes
 
 
+# JSON may be UTF-8, UTF-16 or UTF-32 (RFC 8259 allows readers to skip a byte-order mark), and
+# Windows editors and PowerShell write a mark that json and nbformat refuse. UTF-32's marks
+# first: UTF-32-LE's begins with UTF-16-LE's.
+_BYTE_ORDER_MARKS = [((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "utf-32"), ((codecs.BOM_UTF8,), "utf-8-sig"),
+                     ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16")]
+
+
+def text_encoding(raw: bytes) -> str:
+    """The encoding a notebook file's byte-order mark names (which the codec then drops), or UTF-8."""
+    return next((codec for marks, codec in _BYTE_ORDER_MARKS if raw.startswith(marks)), "utf-8")
+
+
 def parse_notebook(raw: bytes) -> tuple[nbformat.NotebookNode, list[str]]:
-    """A notebook from its file's bytes; bytes that are not UTF-8 are replaced, with a note."""
+    """A notebook from its file's bytes (UTF-8, or the UTF-8, -16 or -32 a byte-order mark
+    names); bytes that are not in that encoding are replaced, with a note."""
+    encoding = text_encoding(raw)
     try:
-        text, notes = raw.decode("utf-8"), []
+        text, notes = raw.decode(encoding), []
     except UnicodeDecodeError:
-        text = raw.decode("utf-8", "replace")
+        text = raw.decode(encoding, "replace")
         notes = ["the notebook file holds bytes that are not UTF-8; they were replaced by \N{REPLACEMENT CHARACTER}"]
     return nbformat.reads(text, as_version=4), notes
 

@@ -146,6 +146,8 @@ REAL_WORLD_RIGHT = {
     "memory-error": ("graded", None),
     "pasted-image": ("graded", None),
     "invalid-utf8": ("graded", "the notebook file holds bytes that are not UTF-8"),
+    "cudf-spark-3994": ("graded", None),
+    "nbdime-506": ("graded", None),
     "answer-in-new-cell": ("graded", None),
 }
 

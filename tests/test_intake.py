@@ -1,5 +1,6 @@
 """Intake alone (``course.intake``, no grading): what it repairs in a submission folder and what
 it says about it. ``tests/test_course_grade.py`` grades the same kinds through nbgrader."""
+import codecs
 import os
 
 import nbformat
@@ -9,7 +10,7 @@ from course.intake import decode_name, grade_id, read_folder, repair, write_stag
 from course.notebooks import find_chapters
 from tests.conftest import ROOT
 from tests.fixtures.submissions import (BAD_TIMESTAMP, MSE_WRONG, WINDOWS_ZIP_NAME, _pasted_twice, _vscode_stripped,
-                                        solved_release)
+                                        encoded, solved_release)
 
 CHAPTER = find_chapters(ROOT, ["ch01_linear_regression"])[0]
 RELEASE = nbformat.read(CHAPTER.release, as_version=4)
@@ -126,3 +127,18 @@ def test_a_folder_name_that_is_not_text_is_reported_and_odd_file_names_are_hashe
         data.write(b"1;2\n")
     digest, problem = submission_digest(folder)
     assert problem == "" and len(digest) == 64
+
+
+@pytest.mark.parametrize("mark, encoding", [(b"", "utf-8-sig"), (b"", "utf-16"), (b"", "utf-32"),
+                                            (codecs.BOM_UTF16_BE, "utf-16-be"), (b"", "utf-16-le")])
+def test_a_notebook_in_an_encoding_json_allows_is_read_as_it_is(tmp_path, mark, encoding):
+    """UTF-8 with a byte-order mark, UTF-16 and UTF-32 with theirs (either byte order), CRLF line
+    ends: read without a note. UTF-16 without a mark ("utf-16-le") is not a notebook any Jupyter
+    tool reads: it stays "not a valid notebook", saying so."""
+    folder = submit(tmp_path)
+    (folder / f"{CHAPTER.id}.ipynb").write_bytes(mark + encoded(SOLVED, encoding))
+    staged = read_folder(folder, CHAPTER.id, RELEASE, SOURCE)
+    if encoding == "utf-16-le":
+        assert "is not a valid notebook" in staged.problem
+    else:
+        assert staged.problem == "" and staged.notes == [] and labelled(staged.notebook) == labelled(SOLVED)
