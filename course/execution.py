@@ -27,6 +27,7 @@ solutions):
 """
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 from queue import Empty
@@ -38,6 +39,12 @@ from traitlets.config import LoggingConfigurable
 
 POLL_SLICE_S = 0.5
 RECOVERED_TAG = "[course] recovered a lost kernel message"
+_RECOVERED_LINE = re.compile(re.escape(RECOVERED_TAG) + r": cell (\d+), ([a-z ]+) after ([\d.]+) s")
+
+
+def recoveries_in(log: str) -> list[tuple[int, str, float]]:
+    """(cell index, action, seconds) of each recovery an nbgrader log records (``_record``)."""
+    return [(int(cell), action, float(seconds)) for cell, action, seconds in _RECOVERED_LINE.findall(log)]
 
 
 @dataclass

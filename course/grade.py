@@ -41,10 +41,10 @@ from pathlib import Path
 import nbformat
 import psutil
 
-from .execution import RECOVERED_TAG
+from .execution import recoveries_in
 from .grading import COURSE_ID, read_scores, scratch_course, stderr_test_cells
 from .nbgrader_run import environment
-from .notebooks import autograded_points, find_chapters
+from .notebooks import autograded_points, find_chapters, is_test_cell
 from .intake import grade_id, read_folder, write_staged
 from .kernel_crash import CRASHED, NOT_RUN
 from .sandbox import notice
@@ -362,14 +362,12 @@ def _judge(unit: Unit, alias: str, run: _Run, log: str) -> GradeOutcome:
     nb = nbformat.read(graded, as_version=4)
     stopped, crashed, raised = [], [], []
     for index, cell in enumerate(nb.cells):
-        meta = cell.metadata.get("nbgrader", {})
-        is_test = meta.get("grade") and not meta.get("solution")
         for error in (o for o in cell.get("outputs", []) if o.get("output_type") == "error"):
             if error.ename in INTERRUPTED:
                 stopped.append(_cell_label(cell, index))
             elif error.ename == CRASHED:
                 crashed.append(_cell_label(cell, index))
-            elif not is_test and error.ename != NOT_RUN:  # failing tests are ordinary lost points
+            elif not is_test_cell(cell) and error.ename != NOT_RUN:  # failing tests are ordinary lost points
                 raised.append(f"cell {_cell_label(cell, index)} raised {error.ename}: {error.evalue}"[:200])
     stopped = list(dict.fromkeys(stopped))  # a stopped cell holds two errors: timeout, interrupt
     outcome.status = "partly graded" if stopped or crashed else "graded"
@@ -391,18 +389,15 @@ def _judge(unit: Unit, alias: str, run: _Run, log: str) -> GradeOutcome:
     return outcome
 
 
-RECOVERED = re.compile(re.escape(RECOVERED_TAG) + r": cell (\d+), ([a-z ]+) after ([\d.]+) s")
-
-
 def recovered_messages(log: str, nb) -> list[str]:
     """One note per kernel message lost while the notebook ran and recovered
     (``course.execution``): no points were lost, but the run was not an ordinary one."""
     notes = []
-    for index, action, seconds in RECOVERED.findall(log):
-        cell = _cell_label(nb.cells[int(index)], int(index)) if int(index) < len(nb.cells) else f"#{int(index) + 1}"
+    for index, action, seconds in recoveries_in(log):
+        cell = _cell_label(nb.cells[index], index) if index < len(nb.cells) else f"#{index + 1}"
         what = "its reply was rebuilt from the kernel's output" if action == "rebuilt reply" else (
             "the kernel dropped the request, so the cell was run again")
-        notes.append(f"a kernel message of cell {cell} was lost after {float(seconds):.0f} s and recovered: "
+        notes.append(f"a kernel message of cell {cell} was lost after {seconds:.0f} s and recovered: "
                      f"{what} (no points lost)")
     return notes
 

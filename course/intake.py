@@ -28,6 +28,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell
 
+from .notebooks import is_test
 from .review import suspicious
 
 TIMESTAMP = "timestamp.txt"
@@ -189,10 +190,6 @@ def grade_id(cell) -> str | None:
 
 def is_answer(meta: dict) -> bool:
     return bool(meta.get("solution"))
-
-
-def is_test(meta: dict) -> bool:
-    return bool(meta.get("grade")) and not meta.get("solution")
 
 
 def repair(nb, release) -> list[str]:

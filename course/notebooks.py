@@ -176,10 +176,19 @@ def grade_cells(nb) -> list:
     return [c for c in nbgrader_cells(nb) if c.metadata["nbgrader"].get("grade")]
 
 
+def is_test(meta: dict) -> bool:
+    """Whether a cell's nbgrader metadata marks a test cell (graded, not an answer)."""
+    return bool(meta.get("grade")) and not meta.get("solution")
+
+
+def is_test_cell(cell) -> bool:
+    """An autograded test cell: code whose nbgrader metadata marks a test."""
+    return cell.cell_type == "code" and is_test(cell.metadata.get("nbgrader", {}))
+
+
 def autograded_points(nb) -> float:
     """Points nbgrader can award by itself: test cells, not manually graded answers."""
-    return float(sum(c.metadata["nbgrader"].get("points") or 0
-                     for c in grade_cells(nb) if c.cell_type == "code" and not c.metadata["nbgrader"]["solution"]))
+    return float(sum(c.metadata["nbgrader"].get("points") or 0 for c in nb.cells if is_test_cell(c)))
 
 
 class Execution(NamedTuple):

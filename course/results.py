@@ -7,7 +7,6 @@
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +15,9 @@ import nbformat
 from nbgrader.api import Gradebook
 
 from .failures import Failure, failure_of, not_run
+from .grade import load_previous
 from .grading import COURSE_ID
-from .notebooks import HIDDEN_BEGIN
+from .notebooks import HIDDEN_BEGIN, is_test_cell
 from .review_list import needs_look
 
 _TEST_NAME = re.compile(r"^test_(?P<answer>.+?)_(?P<kind>visible|hidden)$")
@@ -142,7 +142,7 @@ def chapter_tests(root: Path, chapter: str, results: Results) -> list[Test]:
     grade ids the gradebook knows, sorted, hidden when named ``test_<answer>_hidden``."""
     source = root / "source" / chapter / f"{chapter}.ipynb"
     if source.exists():
-        cells = [c for c in nbformat.read(source, as_version=4).cells if _is_test(c)]
+        cells = [c for c in nbformat.read(source, as_version=4).cells if is_test_cell(c)]
         return [_test(c.metadata["nbgrader"]["grade_id"], float(c.metadata["nbgrader"].get("points") or 0),
                       HIDDEN_BEGIN in c.source) for c in cells]
     points = {}
@@ -157,23 +157,18 @@ def _test(name: str, points: float, hidden: bool) -> Test:
     return Test(name, match["answer"] if match else name, hidden, points)
 
 
-def _is_test(cell) -> bool:
-    meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
-
-
 def _add_outcomes(root: Path, results: Results) -> None:
     """Status, grading time and review notes from ``reports/grading.json``, when it exists."""
-    path = root / "reports" / "grading.json"
-    results.outcomes = path.exists()
-    for outcome in json.loads(path.read_text()) if results.outcomes else []:
-        submission = results.submissions.get((outcome["student"], outcome["assignment"]))
+    outcomes = load_previous(root)
+    results.outcomes = bool(outcomes)
+    for key, outcome in outcomes.items():
+        submission = results.submissions.get(key)
         if submission is None:  # graded once, since removed from the gradebook
             continue
-        submission.status = outcome.get("status", submission.status)
-        submission.seconds = outcome.get("seconds")
-        submission.reason = outcome.get("reason") or ""
-        submission.needs_review = list(outcome.get("needs_review") or [])
+        submission.status = outcome.status
+        submission.seconds = outcome.seconds
+        submission.reason = outcome.reason
+        submission.needs_review = list(outcome.needs_review)
 
 
 def _add_failures(root: Path, results: Results) -> None:
@@ -184,7 +179,7 @@ def _add_failures(root: Path, results: Results) -> None:
         if lost and graded.exists():
             for cell in nbformat.read(graded, as_version=4).cells:
                 name = cell.metadata.get("nbgrader", {}).get("grade_id")
-                if name in lost and _is_test(cell):
+                if name in lost and is_test_cell(cell):
                     submission.failures[name] = failure_of(cell)
         for name in lost - set(submission.failures):  # no graded notebook, or a test cell lost
             submission.failures[name] = not_run(submission.reason or "no graded notebook")
