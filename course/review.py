@@ -13,8 +13,11 @@ For example ``suspicious(submitted_nb, source_nb)`` may return
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 
+# Python's built-in functions and types, which test cells call by name (len, range, bool...).
+BUILTIN_NAMES = frozenset(n for n in dir(builtins) if not n.startswith("_"))
 # Names whose use in a student's cell always deserves a look, with the reason in plain English.
 SUSPICIOUS_NAMES = {
     "modules": "replaces a module's contents (sys.modules)",
@@ -142,7 +145,28 @@ def scan_code(code: str) -> list[tuple[int, str]]:
                     found.add((line, f"rebinds the name {target.id!r}"))
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and SUSPICIOUS_STRINGS.search(node.value):
             found.add((line, f"names a course file ({node.value[:40]!r})"))
+    found |= {(line, f"rebinds Python's built-in {name!r} for the test cells after it")
+              for line, name in _notebook_bindings(tree) if name in BUILTIN_NAMES}
     return sorted(found)
+
+
+def _notebook_bindings(tree: ast.Module) -> list[tuple[int, str]]:
+    """(line, name) for each name a cell binds in the notebook's namespace, which the test cells
+    share: assignments, loops, imports, definitions at the cell's top level, not inside them."""
+    bound, todo = [], list(tree.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.append((node.lineno, node.name))
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound += [(node.lineno, (a.asname or a.name).split(".")[0]) for a in node.names]
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.append((node.lineno, node.id))
+        todo.extend(n for n in ast.iter_child_nodes(node) if not isinstance(n, ast.comprehension))
+    return bound
 
 
 def edited_cells(nb, source) -> list[str]:

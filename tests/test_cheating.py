@@ -83,6 +83,8 @@ def test_review_reports_edited_and_deleted_test_cells(source):
     ("raise SystemExit", "stop the notebook"),
     ("!cat ../source/x.ipynb", "starts another program"),
     ("x = open('gradebook.db').read()", "opens a file"),
+    ("bool = lambda x: True", "built-in 'bool'"),
+    ("for len in [3]:\n    pass", "built-in 'len'"),
 ])
 def test_scan_names_the_trick(code, reason):
     assert any(reason in why for _, why in scan_code(code))
@@ -90,6 +92,8 @@ def test_scan_names_the_trick(code, reason):
 
 def test_methods_named_like_builtins_are_not_flagged():
     assert scan_code("model.eval()\npattern = re.compile('a+')") == []
+    # Built-in names bound inside a function or comprehension stay there: no test cell sees them.
+    assert scan_code("def f(xs):\n    sum = 0\n    return [max for max in xs]") == []
     assert scan_code("eval('1 + 1')") and scan_code("builtins.exec('x = 1')")
 
 
@@ -204,6 +208,18 @@ def test_guard_is_off_outside_autograding(monkeypatch):
     monkeypatch.setenv("NBGRADER_EXECUTION", "validate")
     assert integrity.protect() is False
 
+
+def test_guard_puts_back_as_each_cell_starts_not_at_imports(tmp_path):
+    """The audit hook calls the restore at the first statement of each cell (a new cell file
+    name), not at the next statements of that cell, not at a module an import runs."""
+    calls = []
+    hook = integrity._audit_hook((tmp_path,), tmp_path, lambda: calls.append(1), "/cells/")
+    first = compile("x = 1", "/cells/101.py", "exec")
+    second = compile("y = 2", "/cells/101.py", "exec")
+    module = compile("z = 3", "/usr/lib/python3/some_module.py", "exec")
+    for code in (first, second, module, compile("w = 4", "/cells/202.py", "exec")):
+        hook("exec", (code,))
+    assert len(calls) == 2
 
 
 @per_chapter()

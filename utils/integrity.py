@@ -12,7 +12,11 @@ first cell of the notebook. During ``nbgrader autograde`` it then
   methods and attributes, bases: ``CheckFailed``, ``np.errstate``, ``Module``). So a test cell
   runs the real ``np.allclose``, ``np.linalg.lstsq`` and check helpers, whatever an earlier
   cell did to them, short of reaching into memory. What puts it back is a private copy of this
-  module's functions (:func:`_sealed`), so changing this module does not switch it off;
+  module's functions (:func:`_sealed`), so changing this module does not switch it off, and it
+  runs from an audit hook as the cell's code starts, after every callback a cell could have
+  added to the kernel's events;
+- keeps the kernel's shell hooks (input and AST transformers, event callbacks) to its own, so
+  that no cell rewrites or empties the cells after it;
 - refuses, through an audit hook (which Python offers no way to remove), to open the files
   that hold answers or hidden tests: notebooks, text twins, databases and git objects anywhere,
   and the course's folders of sources, solutions, tests and other students' work (but the
@@ -68,12 +72,12 @@ def protect() -> bool:
         return False
     for name in GUARDED_MODULES:
         importlib.import_module(name)
-    _register_restore(take_snapshot())
+    put_back = _register_restore(take_snapshot())
     notebook_dir = Path.cwd().resolve()  # nbgrader starts the kernel in the notebook's folder
     # The project this library belongs to, and the course nbgrader grades in (they differ when
     # grading happens in a scratch copy): autograded/<student>/<assignment>/ is 3 levels down.
     course_dirs = (Path(__file__).resolve().parents[1], *notebook_dir.parents[2:3])
-    sys.addaudithook(_file_guard(course_dirs, notebook_dir))
+    sys.addaudithook(_audit_hook(course_dirs, notebook_dir, put_back, _cell_files()))
     _active = True
     return True
 
@@ -121,7 +125,7 @@ def take_snapshot(names: list[str] | None = None) -> tuple[dict, tuple, dict]:
 def restore_snapshot(snapshot: tuple[dict, tuple, dict], user_ns: dict | None = None) -> None:
     """Put back everything ``snapshot`` (:func:`take_snapshot`) holds: classes first (a module's
     class included), then functions, then the modules' namespaces and ``sys.modules``; and the
-    user namespace's ``np``, if it was rebound.
+    user namespace's ``np`` and ``__builtins__``, if they were rebound.
 
     This runs before every cell, over thousands of objects: each kind of state is compared in
     C (``map``), and only what differs is put back one by one.
@@ -162,9 +166,13 @@ def restore_snapshot(snapshot: tuple[dict, tuple, dict], user_ns: dict | None = 
             for key, value in zip(keys, values):
                 if current.get(key, _EMPTY) is not value:
                     current[key] = value
-    numpy = modules.get("numpy", (None,))[0]
-    if user_ns is not None and numpy is not None and user_ns.get("np", numpy) is not numpy:
-        user_ns["np"] = numpy
+    if user_ns is not None:
+        # A cell's frame takes its built-ins from its globals' ``__builtins__``: rebinding that
+        # name would hand every later cell another ``__import__``, ``len``, ``range``...
+        for name, module in (("np", "numpy"), ("__builtins__", "builtins")):
+            value = modules.get(module, (None,))[0]
+            if value is not None and user_ns.get(name, value) is not value:
+                user_ns[name] = value
 
 
 def _differs(namespace, keys: tuple, values: tuple) -> bool:
@@ -235,30 +243,106 @@ def _sealed(function):
     return frozen[function.__name__]
 
 
-def _register_restore(snapshot: tuple[dict, dict, dict]) -> None:
-    """Put the snapshot back before every cell the kernel runs, and the shell's hooks around it."""
+def _register_restore(snapshot: tuple[dict, dict, dict]):
+    """What puts the snapshot back, and the shell's hooks; the hooks are also put back after every
+    cell. None outside a kernel (a plain interpreter runs no cells)."""
     from IPython import get_ipython
 
     shell = get_ipython()
-    if shell is None:  # not in a kernel (a plain interpreter): nothing runs cells
-        return
+    if shell is None:
+        return None
 
     # The hooks through which a cell could rewrite or silence the cells after it.
     transformers = {name: list(getattr(shell, name)) for name in SHELL_HOOK_LISTS}
     restore = _sealed(restore_snapshot)
+    put_back_events = _sealed(_events_keeper)(shell)
 
     def put_back_hooks(*_info) -> None:
         for name, original in transformers.items():
             getattr(shell, name)[:] = original
         vars(shell).pop("showtraceback", None)  # an instance attribute would shadow the method
+        put_back_events()
 
     def put_back(*_info) -> None:
         restore(snapshot, shell.user_ns)
         put_back_hooks()
 
     # The hooks after each cell as well: the kernel transforms a cell's code before it runs.
-    shell.events.register("pre_run_cell", put_back)
     shell.events.register("post_run_cell", put_back_hooks)
+    put_back_events.trust_current()
+    return put_back
+
+
+def _events_keeper(shell):
+    """What keeps the shell's cell events (``post_run_cell`` & co.) to the kernel's own callbacks.
+
+    A cell could remove the callback that puts the shell's hooks back after each cell, or add
+    one that runs after it in the same event and re-installs a hook emptying the cells that
+    follow. The returned function puts back the shell's event manager, its class and the
+    kernel's own callbacks (those registered when ``.trust_current()`` was called, and later
+    ones of installed packages, e.g. the inline figures' ``flush_figures``); every other
+    callback is dropped and turned into a function doing nothing, since the copy of the list an
+    event is iterating still holds it.
+    """
+    events = shell.events
+    callbacks = events.callbacks
+    manager_class = type(events)
+    class_state = dict(_class_namespace(manager_class))
+    own = {}
+    here = os.getcwd()
+    installed = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path} - {"", here})
+
+    def from_package(callback) -> bool:
+        code = getattr(_function_of(callback), "__code__", None)
+        return code is not None and code.co_filename.startswith(installed) and not code.co_filename.startswith(here)
+
+    def put_back_events() -> None:
+        if shell.events is not events:
+            shell.events = events
+        if type(events) is not manager_class:
+            _set_class(events, "__class__", manager_class)
+        if _differs(_class_namespace(manager_class), tuple(class_state), tuple(class_state.values())):
+            _restore_class(manager_class, class_state)
+        if events.callbacks is not callbacks:
+            events.callbacks = callbacks
+        for name, functions in callbacks.items():
+            kept = own.get(name, [])
+            strangers = [f for f in functions if not any(f is k for k in kept) and not from_package(f)]
+            for stranger in strangers:
+                _silence(stranger)
+            if strangers or any(not any(k is f for f in functions) for k in kept):
+                functions[:] = kept + [f for f in functions if from_package(f) and not any(f is k for k in kept)]
+
+    put_back_events.trust_current = lambda: own.update({name: list(fs) for name, fs in callbacks.items()})
+    return put_back_events
+
+
+def _function_of(callback):
+    """The Python function a callback runs: itself, a bound method's or a partial's function, or
+    the ``__call__`` of a callable object's class."""
+    for _ in range(8):  # a partial of a method of an object...
+        inner = getattr(callback, "__func__", None) or getattr(callback, "func", None)
+        if inner is None and not isinstance(callback, (types.FunctionType, types.BuiltinFunctionType, type)):
+            inner = getattr(type(callback), "__call__", None)
+        if inner is None or inner is callback:
+            return callback
+        callback = inner
+    return callback
+
+
+def _silence(callback) -> None:
+    """Make the Python function behind ``callback`` do nothing (keeping its free variables, which
+    a code object must match)."""
+    function = _function_of(callback)
+    if not isinstance(function, types.FunctionType):
+        return
+    free = function.__code__.co_freevars
+    body = "".join(f"    {name} = None\n" for name in free)
+    use = f"        ({', '.join(free)},)\n" if free else ""
+    namespace = {}
+    exec(f"def outer():\n{body}    def nothing(*args, **kwargs):\n{use}        return None\n    return nothing\n",
+         namespace)
+    function.__code__ = namespace["outer"]().__code__
 
 
 def forbidden_path(path: str, course_dirs: tuple[Path, ...], notebook_dir: Path) -> bool:
@@ -274,12 +358,40 @@ def forbidden_path(path: str, course_dirs: tuple[Path, ...], notebook_dir: Path)
                for course in course_dirs for folder in FORBIDDEN_FOLDERS)
 
 
-def _file_guard(course_dirs: tuple[Path, ...], notebook_dir: Path):
+def _cell_files() -> str:
+    """How the file names the kernel gives the code of its cells begin (ipykernel: a private
+    folder, ``…/ipykernel_<pid>/``; plain IPython: ``<ipython-input-``)."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    name = shell.compile.get_code_name("", "", 0) if shell is not None else ""
+    return os.path.dirname(name) + os.sep if os.sep in name else "<ipython-input-"
+
+
+def _audit_hook(course_dirs: tuple[Path, ...], notebook_dir: Path, put_back=None, cell_files: str = "\0"):
     """An audit hook refusing what :data:`FORBIDDEN_EVENTS` lists, databases other than in
-    memory, and opening a forbidden path (see :func:`forbidden_path`)."""
+    memory, and opening a forbidden path (see :func:`forbidden_path`); and calling ``put_back``
+    when the code of a new cell is about to run.
+
+    The kernel runs each top-level statement of a cell with ``exec``, under a file name that
+    begins with ``cell_files``; the first one of a cell (a name other than the last one's)
+    puts the snapshot back. That is after every callback of the cell's events, and nothing a
+    cell does can remove an audit hook, so no cell has the last word before a test cell.
+    Modules imported meanwhile (also run by ``exec``) do not count.
+    """
+    last_file, busy = [None], [False]
 
     def hook(event: str, args: tuple) -> None:
-        if event == "open":
+        if event == "exec":
+            code = args[0]
+            if put_back is not None and not busy[0] and getattr(code, "co_name", "") == "<module>" \
+                    and code.co_filename != last_file[0] and code.co_filename.startswith(cell_files):
+                last_file[0], busy[0] = code.co_filename, True
+                try:
+                    put_back()
+                finally:
+                    busy[0] = False
+        elif event == "open":
             if isinstance(args[0], (str, bytes, os.PathLike)) and forbidden_path(os.fsdecode(args[0]), course_dirs,
                                                                                  notebook_dir):
                 raise PermissionError(f"a graded notebook may not open {os.fsdecode(args[0])!r}")
