@@ -20,6 +20,12 @@
   each kernel as a user id of its own, unprivileged and without capabilities, so that the
   process limit counts that kernel's processes alone.
 
+A grader running as root starts kernels *warm* (``SandboxedKernelManager.warm``): bubblewrap
+builds each kernel's sandbox as above around a placeholder, and the kernel is a fresh fork of a
+process that already imported ipykernel, NumPy, matplotlib and ``utils`` (:class:`Zygote`,
+``course/zygote.py``), which enters that sandbox's namespaces and root, becomes its user and
+takes its limits; so no kernel spends its first second importing. Never a kernel reused.
+
 Where bubblewrap is missing or cannot create namespaces (macOS, Windows, locked-down
 containers), kernels start as before and one warning says they are not sandboxed; with
 ``SandboxedKernelManager.require_sandbox = True`` grading refuses to start them instead.

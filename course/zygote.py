@@ -70,7 +70,7 @@ def sandbox_init(bwrap_pid: int) -> int:
 def enter(request: dict) -> None:
     """In a forked child: join the sandbox and become its kernel (never returns)."""
     signal.alarm(60)  # a sandbox that never starts must not keep this child waiting
-    alive = os.open(request["alive"], os.O_WRONLY)  # waits until the sandbox is complete
+    alive = os.open(request["alive"], os.O_WRONLY | os.O_NOFOLLOW)  # waits until the sandbox is complete
     init = sandbox_init(request["bwrap"])
     root = os.open(f"/proc/{init}/root", os.O_RDONLY | os.O_DIRECTORY)
     # Opened before joining any: once in the sandbox's mount namespace, /proc is the sandbox's.
