@@ -211,3 +211,24 @@ def test_warm_kernels_share_no_state_and_hold_no_privilege(tmp_path):
         assert warm
     assert facts[0][0] != facts[1][0] or os.geteuid() != 0  # a root grader gives each its own user
     assert facts[0][6] != facts[1][6]
+
+
+def test_the_zygote_ends_with_the_grader_that_started_it(tmp_path):
+    """A grader killed outright (no clean-up of its own) leaves no zygote and no zygote folder."""
+    grader = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys, time
+        from pathlib import Path
+        from course.sandbox import Zygote, kernel_environment
+        zygote = Zygote.get(sys.executable, kernel_environment(Path({str(tmp_path)!r})))
+        print(zygote.process.pid, zygote.folder, flush=True)
+        time.sleep(600)
+        """)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    pid, folder = grader.stdout.readline().split()
+    assert psutil.pid_exists(int(pid)) and os.path.isdir(folder)
+    grader.kill()
+    grader.wait()
+    try:
+        psutil.Process(int(pid)).wait(timeout=10)  # it notices within a second that its grader is gone
+    except psutil.NoSuchProcess:
+        pass  # gone already
+    assert not os.path.exists(folder)
