@@ -44,6 +44,9 @@ c.SandboxedKernelManager.cpu_limit = 300
 c.SandboxedKernelManager.file_size_limit = 1024**3
 # True: refuse to grade where kernels cannot be sandboxed, instead of warning.
 c.SandboxedKernelManager.require_sandbox = False
+# Grading as root, each sandboxed kernel is forked from a process that imported ipykernel, NumPy,
+# matplotlib and utils once (course/zygote.py), instead of importing them again for every notebook.
+c.SandboxedKernelManager.warm = True
 
 # Deleted test cells are put back from the gradebook and graded, instead of silently missing.
 c.OverwriteCells.add_missing_cells = True

@@ -1,14 +1,18 @@
-"""What the grading sandbox (course/sandbox.py) costs per notebook, against unsandboxed kernels.
+"""What the grading sandbox (course/sandbox.py) costs per notebook, against unsandboxed kernels,
+and what the warm start (course/zygote.py) saves of it.
 
     .venv/bin/python benchmarks/sandbox_cost.py [--notebooks 4] [--rounds 3] [--chapters ID ...]
 
-Two scratch courses with the chapters' sources differ in one setting,
-``c.SandboxedKernelManager.sandbox`` (True / False). Each round grades the same submissions,
-the solution of every chapter (or of ``--chapters``) ``--notebooks`` times, with one serial ``nbgrader autograde`` per
-chapter in each course, alternating which course goes first. Also the kernel alone: starting a
-kernel, running ``1 + 1`` and shutting it down, ``--rounds`` × 5 times each way, alternating.
-Prints a Markdown table of medians per notebook (seconds) and the ratio sandboxed /
-unsandboxed, measured in the same run.
+Three scratch courses with the chapters' sources differ in the settings
+``c.SandboxedKernelManager.sandbox`` and ``.warm``: sandboxed kernels forked warm from the
+zygote, sandboxed kernels started cold (their own Python and imports), unsandboxed kernels.
+Each round grades the same submissions, the solution of every chapter (or of ``--chapters``)
+``--notebooks`` times, with one serial ``nbgrader autograde`` per chapter in each course, the
+courses' order rotating from round to round. Also the kernel alone: starting a kernel, running
+``import numpy, matplotlib.pyplot, utils.checks`` (what an ordinary notebook's first cell
+does) and shutting it down, ``--rounds`` × 5 times each way, alternating, in this one process
+(so the warm kernels' zygote is started once, as in a grading worker). Prints a Markdown table
+of medians per notebook (seconds) and the ratios, measured in the same run.
 """
 import argparse
 import statistics
@@ -28,11 +32,17 @@ from course.sandbox import SandboxedKernelManager, notice
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def course_copy(folder: Path, chapter_list, sandboxed: bool) -> Path:
-    """A scratch course of ``chapter_list`` whose kernels are sandboxed or not."""
+# How each kind of kernel is configured: (sandbox, warm).
+MODES = {"warm": (True, True), "cold": (True, False), "unsandboxed": (False, False)}
+FIRST_CELL = "import numpy, matplotlib.pyplot, utils.checks"
+
+
+def course_copy(folder: Path, chapter_list, mode: str) -> Path:
+    """A scratch course of ``chapter_list`` whose kernels start as ``mode`` says."""
     course = scratch_course(ROOT, chapter_list, folder)
+    sandboxed, warm = MODES[mode]
     with open(course / "nbgrader_config.py", "a") as config:
-        config.write(f"\nc.SandboxedKernelManager.sandbox = {sandboxed}\n")
+        config.write(f"\nc.SandboxedKernelManager.sandbox = {sandboxed}\nc.SandboxedKernelManager.warm = {warm}\n")
     return course
 
 
@@ -47,12 +57,12 @@ def grade_round(course: Path, chapter_list, students: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def kernel_once(sandboxed: bool, folder: Path) -> float:
-    """Seconds to start a kernel in ``folder``, run one cell and shut it down."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
+def kernel_once(mode: str, folder: Path) -> float:
+    """Seconds to start a kernel in ``folder``, run the usual first imports and shut it down."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FIRST_CELL)])
     client = NotebookClient(nb, kernel_manager_class=SandboxedKernelManager, kernel_name="python3",
                             resources={"metadata": {"path": str(folder)}})
-    client.config.SandboxedKernelManager.sandbox = sandboxed
+    client.config.SandboxedKernelManager.sandbox, client.config.SandboxedKernelManager.warm = MODES[mode]
     start = time.perf_counter()
     client.execute()
     return time.perf_counter() - start
@@ -67,10 +77,10 @@ def main() -> None:
     assert not notice(), notice()
     chapter_list = [c for c in chapters(ROOT) if not args.chapters or c.id in args.chapters]
     students = [f"student{i}" for i in range(args.notebooks)]
-    times = {True: [], False: []}
-    kernel = {True: [], False: []}
+    times = {mode: [] for mode in MODES}
+    kernel = {mode: [] for mode in MODES}
     with tempfile.TemporaryDirectory() as tmp:
-        courses = {flag: course_copy(Path(tmp) / f"sandbox-{flag}", chapter_list, flag) for flag in (True, False)}
+        courses = {mode: course_copy(Path(tmp) / mode, chapter_list, mode) for mode in MODES}
         for course in courses.values():
             for chapter in chapter_list:
                 for student in students:
@@ -78,18 +88,19 @@ def main() -> None:
         count = len(chapter_list) * len(students)
         empty = Path(tmp) / "kernel"  # the folder the bare kernels start in
         empty.mkdir()
+        order = list(MODES)
         for round_ in range(args.rounds):
-            for flag in ((True, False) if round_ % 2 == 0 else (False, True)):
-                times[flag].append(grade_round(courses[flag], chapter_list, students) / count)
+            for mode in order[round_ % 3:] + order[:round_ % 3]:
+                times[mode].append(grade_round(courses[mode], chapter_list, students) / count)
                 for _ in range(5):
-                    kernel[flag].append(kernel_once(flag, empty))
-                print(f"round {round_} sandboxed={flag}: {times[flag][-1]:.2f} s per notebook, "
-                      f"{statistics.median(kernel[flag][-5:]):.2f} s per bare kernel", file=sys.stderr, flush=True)
-    print("| per notebook (s) | sandboxed | unsandboxed | ratio |")
-    print("|---|---|---|---|")
-    for label, data in (("graded by nbgrader autograde", times), ("kernel start, one cell, shutdown", kernel)):
-        on, off = statistics.median(data[True]), statistics.median(data[False])
-        print(f"| {label} | {on:.2f} | {off:.2f} | {on / off:.2f} |")
+                    kernel[mode].append(kernel_once(mode, empty))
+                print(f"round {round_} {mode}: {times[mode][-1]:.2f} s per notebook, "
+                      f"{statistics.median(kernel[mode][-5:]):.2f} s per bare kernel", file=sys.stderr, flush=True)
+    print("| per notebook (s) | warm sandboxed | cold sandboxed | unsandboxed | warm / cold | cold / unsandboxed |")
+    print("|---|---|---|---|---|---|")
+    for label, data in (("graded by nbgrader autograde", times), ("kernel start, first imports, shutdown", kernel)):
+        warm, cold, off = (statistics.median(data[mode]) for mode in MODES)
+        print(f"| {label} | {warm:.2f} | {cold:.2f} | {off:.2f} | {warm / cold:.2f} | {cold / off:.2f} |")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,12 @@
   each kernel as a user id of its own, unprivileged and without capabilities, so that the
   process limit counts that kernel's processes alone.
 
+A grader running as root starts kernels *warm* (``SandboxedKernelManager.warm``): bubblewrap
+builds each kernel's sandbox as above around a placeholder, and the kernel is a fresh fork of a
+process that already imported ipykernel, NumPy, matplotlib and ``utils`` (:class:`Zygote`,
+``course/zygote.py``), which enters that sandbox's namespaces and root, becomes its user and
+takes its limits; so no kernel spends its first second importing. Never a kernel reused.
+
 Where bubblewrap is missing or cannot create namespaces (macOS, Windows, locked-down
 containers), kernels start as before and one warning says they are not sandboxed; with
 ``SandboxedKernelManager.require_sandbox = True`` grading refuses to start them instead.
@@ -27,15 +33,20 @@ The in-process guard (``utils/integrity.py``) stays as a second layer either way
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import importlib.util
+import json
 import logging
 import os
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,18 +128,23 @@ def sandbox_command(command: list[str], folder: Path, runtime: Path, readable: l
     for path in writable:
         args += ["--bind", str(path), str(path)]
     args += ["--proc", "/proc", "--dev", "/dev", "--chdir", str(folder), "--clearenv"]
-    source = os.environ if env is None else env
-    kept = {k: v for k, v in source.items() if k in KEPT_VARIABLES or k.startswith("LC_")}
-    # JPY_PARENT_PID=1: the kernel's parent is the sandbox's init, which ipykernel must not watch
-    # (the sandbox dies with the grader anyway).
-    private = {"HOME": str(runtime), "TMPDIR": str(runtime), "JPY_PARENT_PID": "1"}
-    for key, value in {**kept, **private}.items():
+    for key, value in kernel_environment(runtime, env).items():
         args += ["--setenv", key, value]
     args.append("--")
     if uid is not None:  # root inside the mount setup only: the kernel gets no privilege at all
         args += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all",
                  "--bounding-set=-all", "--no-new-privs"]
     return args + limits.prlimit() + ["--"] + command
+
+
+def kernel_environment(runtime: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """A sandboxed kernel's whole environment: :data:`KEPT_VARIABLES` of ``env`` (default: this
+    process's), and ``runtime`` as its home and temporary folder."""
+    source = os.environ if env is None else env
+    kept = {k: v for k, v in source.items() if k in KEPT_VARIABLES or k.startswith("LC_")}
+    # JPY_PARENT_PID=1: the kernel's parent is the sandbox's init, which ipykernel must not watch
+    # (the sandbox dies with the grader anyway).
+    return {**kept, "HOME": str(runtime), "TMPDIR": str(runtime), "JPY_PARENT_PID": "1"}
 
 
 def _outermost(paths: list[Path]) -> list[Path]:
@@ -215,12 +231,71 @@ def _chown_tree(top: Path, uid: int) -> None:
             os.chown(name, uid, uid, follow_symlinks=False)
 
 
+class Zygote:
+    """A running ``course/zygote.py``: a process with the grading kernels' imports done, which
+    forks each warm kernel into the sandbox started for it (see that module). One per kernel
+    environment and Python, started by the first kernel that needs it, ended with the grader."""
+
+    _running: dict[tuple, Zygote] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, python: str, env: dict[str, str]):
+        self.folder = Path(tempfile.mkdtemp(prefix="zygote-"))  # only the grader may open its socket
+        home = self.folder / "home"
+        (home / ".cache" / "matplotlib").mkdir(parents=True)
+        for cache in _font_caches():
+            shutil.copy(cache, home / ".cache" / "matplotlib" / cache.name)
+        self.socket = self.folder / "socket"
+        ready, signal_ready = os.pipe()
+        self.process = subprocess.Popen(
+            [python, str(Path(__file__).with_name("zygote.py")), str(self.socket), str(signal_ready)],
+            env={**env, "HOME": str(home), "TMPDIR": str(home)}, cwd=home, stdin=subprocess.DEVNULL,
+            pass_fds=[signal_ready])
+        os.close(signal_ready)
+        with os.fdopen(ready, "rb") as answer:
+            started = answer.read()
+        if started != b"ready":
+            self.stop()
+            raise RuntimeError(f"the warm kernel process did not start (exit code {self.process.poll()})")
+        atexit.register(self.stop)
+
+    @classmethod
+    def get(cls, python: str, env: dict[str, str]) -> Zygote | None:
+        """The zygote for kernels run by ``python`` with environment ``env`` (their home and
+        temporary folder aside), started if need be; None if it cannot start (logged)."""
+        key = (python, tuple(sorted((k, v) for k, v in env.items() if k not in ("HOME", "TMPDIR"))))
+        with cls._lock:
+            zygote = cls._running.get(key)
+            if zygote is None or zygote.process.poll() is not None:
+                try:
+                    zygote = cls._running[key] = cls(python, dict(key[1]))
+                except (OSError, RuntimeError) as error:
+                    log.warning("kernels start cold: %s", error)
+                    return None
+            return zygote
+
+    def fork(self, request: dict) -> int:
+        """Ask for a kernel (the request of ``course/zygote.py``); the pid of the child that
+        will join its sandbox."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.connect(str(self.socket))
+            conn.sendall(json.dumps(request).encode() + b"\n")
+            return int(conn.makefile("rb").readline())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager that starts each kernel in a bubblewrap sandbox (module docstring),
     talking to it over IPC sockets in a private runtime folder."""
 
     _runtime: Path | None = None  # the kernel's runtime folder while it is sandboxed
     _uid: int | None = None
+    _zygote: Zygote | None = None  # the process this kernel is forked from, when it starts warm
 
     memory_limit = Integer(Limits.memory, help="bytes of address space of each kernel process").tag(config=True)
     process_limit = Integer(Limits.processes, help="processes and threads of one kernel").tag(config=True)
@@ -229,6 +304,8 @@ class SandboxedKernelManager(AsyncKernelManager):
     sandbox = Bool(True, help="run kernels in a bubblewrap sandbox when the machine can").tag(config=True)
     bwrap = Unicode("bwrap", help="the bubblewrap program (a name on PATH or a path)").tag(config=True)
     require_sandbox = Bool(False, help="refuse to start kernels that cannot be sandboxed").tag(config=True)
+    warm = Bool(True, help=("fork each sandboxed kernel from a process that has its imports done "
+                            "(course/zygote.py; a grader running as root only)")).tag(config=True)
 
     _warned = False  # the missing-sandbox warning, once per process
 
@@ -249,6 +326,7 @@ class SandboxedKernelManager(AsyncKernelManager):
             self._folder = Path(kw.get("cwd") or os.getcwd()).resolve()
             self._runtime = Path(tempfile.mkdtemp(prefix="kernel-"))
             self._uid = prepare(self._folder, self._runtime)
+            self._zygote = None
             self.transport, self.ip = "ipc", str(self._runtime / "ipc")
             self.connection_file = str(self._runtime / "kernel.json")
             # A signal to bwrap would not reach the kernel in its own session: ask the kernel.
@@ -264,8 +342,33 @@ class SandboxedKernelManager(AsyncKernelManager):
         command = super().format_kernel_cmd(extra_arguments)
         if not self._runtime:
             return command
+        env = self._launch_args.get("env")
+        if self._warm_start(command, env):
+            # The sandbox runs a placeholder that lives as long as the kernel holds the FIFO open.
+            command = [shutil.which("cat"), str(self._runtime / "alive")]
         return sandbox_command(command, self._folder, self._runtime, _library_folders(), self.limits, self._uid,
-                               self._launch_args.get("env"), self.bwrap)
+                               env, self.bwrap)
+
+    def _warm_start(self, command: list[str], env: dict[str, str] | None) -> bool:
+        """Prepare to fork this kernel from a zygote instead of running ``command`` in its sandbox;
+        False when it must start cold (not root, not an ipykernel, no zygote)."""
+        if not (self.warm and self._uid is not None and command[1:3] == ["-m", "ipykernel_launcher"]):
+            return False
+        environment = kernel_environment(self._runtime, env)
+        self._zygote = Zygote.get(command[0], environment)
+        if self._zygote is None:
+            return False
+        alive = self._runtime / "alive"
+        os.mkfifo(alive, 0o600)
+        os.chown(alive, self._uid, self._uid)
+        self._warm_request = {"alive": str(alive), "argv": command, "env": environment, "cwd": str(self._folder),
+                              "uid": self._uid, "limits": dataclasses.asdict(self.limits)}
+        return True
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        if self._runtime and self._zygote is not None:
+            self._zygote.fork({**self._warm_request, "bwrap": self.provisioner.process.pid})
 
     async def cleanup_resources(self, restart: bool = False) -> None:
         await super().cleanup_resources(restart=restart)
