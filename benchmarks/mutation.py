@@ -171,12 +171,12 @@ def function_of(mutant_name: str) -> str:
     return f"{match['cls']}.{match['method']}" if match["cls"] else match["func"]
 
 
-def run_chapter(chapter: Chapter, max_children: int) -> tuple[list[Mutant], float]:
+def run_chapter(chapter: Chapter, max_children: int, scratch: Path = SCRATCH) -> tuple[list[Mutant], float]:
     """Mutate the chapter's answers and run its test cells on every mutant; the mutants
     (survivors with their diffs) and the wall time of the run, also saved in the scratch
     folder's ``report.json`` (the RESULTS table covers every chapter run so far)."""
     suite = extract(chapter)
-    folder = SCRATCH / chapter.id
+    folder = scratch / chapter.id
     write_project(suite, folder)
     start = time.perf_counter()
     _mutmut(folder, "run", "--max-children", str(max_children))
@@ -194,11 +194,11 @@ def run_chapter(chapter: Chapter, max_children: int) -> tuple[list[Mutant], floa
     return mutants, seconds
 
 
-def saved_runs() -> dict[str, tuple[list[Mutant], str]]:
+def saved_runs(root: Path = ROOT, scratch: Path = SCRATCH) -> dict[str, tuple[list[Mutant], str]]:
     """Every chapter's last run (from its ``report.json``), in chapter order."""
     runs = {}
-    for chapter in find_chapters(ROOT, []):
-        report = SCRATCH / chapter.id / REPORT
+    for chapter in find_chapters(root, []):
+        report = scratch / chapter.id / REPORT
         if report.exists():
             saved = json.loads(report.read_text())
             runs[chapter.id] = ([Mutant(**m) for m in saved["mutants"]],
@@ -258,6 +258,14 @@ def results_section(runs: dict[str, tuple[list[Mutant], str]], judgements: dict)
             if m.status == SURVIVED and (j := judgement(chapter, m, judgements)):
                 totals["equivalent" if j["verdict"] == "equivalent" else "judged"] += 1
     total = sum(totals[s] for s in totals if s not in ("equivalent", "judged"))
+    open_survivors = []  # the survivors that call for a test: judged not equivalent, or not judged yet
+    for chapter, (mutants, _) in runs.items():
+        for m in mutants:
+            j = judgement(chapter, m, judgements) if m.status == SURVIVED else None
+            if m.status == SURVIVED and (j is None or j["verdict"] != "equivalent"):
+                removed, added = (" / ".join(part.splitlines()) for part in changed_lines(m.diff))
+                open_survivors.append(f"- {chapter} `{m.function}`: `{removed}` → `{added}` "
+                                      f"({'not equivalent' if j else 'not yet judged'})")
     timing = ", ".join(f"{c} {t}" for c, (_, t) in runs.items())
     summary = (f"Mutants: {total}; killed {totals[KILLED]} ({100 * totals[KILLED] / max(total, 1):.1f} %), "
                f"timeouts {totals[TIMEOUT]}; survivors: {totals[SURVIVED]}, of which equivalent: "
@@ -272,7 +280,10 @@ def results_section(runs: dict[str, tuple[list[Mutant], str]], judgements: dict)
         "grading would take points. A survivor is *equivalent* when no input allowed by the docstring "
         "tells it from the answer. Timeouts count as caught (grading's cell timeout stops them). "
         f"Wall time of each chapter's mutmut run on a shared 2-core machine: {timing}.",
-        "", summary, "", *header, *rows, ""])
+        "", summary, "", *header, *rows, "",
+        "Survivors that are not equivalent (each needs a test; the input that tells it apart is in "
+        "`benchmarks/mutation_judgements.toml`):" if open_survivors else "No survivor needs a test.",
+        "", *open_survivors, ""])
 
 
 def write_results(section: str, path: Path = RESULTS) -> None:
@@ -308,21 +319,25 @@ def main() -> None:
     parser.add_argument("--max-children", type=int, default=1, help="mutmut workers (the machine is shared)")
     parser.add_argument("--mutants-dir", type=Path, help="also write <dir>/<chapter>.md with the survivors")
     parser.add_argument("--no-results", action="store_true", help="do not rewrite benchmarks/RESULTS.md")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="read the chapters from this checkout (e.g. a colleague's worktree; read only)")
+    parser.add_argument("--scratch", type=Path, default=SCRATCH, help="where the mutmut projects go")
     parser.add_argument("--report-only", action="store_true",
                         help="no mutmut run: rewrite the reports from the last runs and the judgements")
     args = parser.parse_args()
     judgements = load_judgements()
-    wanted = [c.id for c in find_chapters(ROOT, args.chapters)]
+    wanted = [c.id for c in find_chapters(args.root, args.chapters)]
     if not args.report_only:
-        for chapter in find_chapters(ROOT, wanted):
-            mutants, seconds = run_chapter(chapter, args.max_children)
+        for chapter in find_chapters(args.root, wanted):
+            mutants, seconds = run_chapter(chapter, args.max_children, args.scratch)
             print(f"{chapter.id}: {len(mutants)} mutants, {sum(m.status == KILLED for m in mutants)} killed, "
                   f"{sum(m.status == SURVIVED for m in mutants)} survived, {seconds:.0f} s", flush=True)
-    for chapter, (mutants, _) in saved_runs().items():
+    runs = saved_runs(args.root, args.scratch)
+    for chapter, (mutants, _) in runs.items():
         if args.mutants_dir and chapter in wanted:
             args.mutants_dir.mkdir(parents=True, exist_ok=True)
             (args.mutants_dir / f"{chapter}.md").write_text(survivors_report(chapter, mutants, judgements))
-    section = results_section(saved_runs(), judgements)
+    section = results_section(runs, judgements)
     print(section)
     if not args.no_results:
         write_results(section)
