@@ -34,7 +34,7 @@ import sys
 import time
 import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -66,7 +66,8 @@ class Suite:
     chapter: str
     module: str                     # the module's source: given code (fenced) and the answers
     tests: dict[str, str]           # test cell grade_id -> its code, in notebook order
-    graded_names: list[str] = field(default_factory=list)  # the answer cells' grade_ids
+    graded_names: list[str]         # the answer cells' grade_ids
+    library: Path                   # the checkout's utils/, which the notebook imports
 
 
 def _without_magics(source: str) -> str:
@@ -98,7 +99,7 @@ def extract(chapter: Chapter, answers: dict[str, str] | None = None) -> Suite:
             parts.append(f"# answer cell {meta['grade_id']}\n{code}")
         else:  # locked setup and given code: needed, but not the student's to get wrong
             parts.append(f"# locked cell {meta['grade_id']}\n{NO_MUTATE_START}\n{code}\n{NO_MUTATE_END}")
-    return Suite(chapter.id, "\n\n\n".join(parts) + "\n", tests, graded)
+    return Suite(chapter.id, "\n\n\n".join(parts) + "\n", tests, graded, chapter.root / "utils")
 
 
 def test_module_source(suite: Suite) -> str:
@@ -128,6 +129,7 @@ SETUP_CFG = """[mutmut]
 source_paths = {module}.py
 pytest_add_cli_args_test_selection = tests/
 pytest_add_cli_args = -p no:cacheprovider
+also_copy = utils/
 
 [tool:pytest]
 python_functions = test_*
@@ -143,6 +145,8 @@ def write_project(suite: Suite, folder: Path) -> None:
     (folder / "tests" / f"test_{suite.chapter}.py").write_text(test_module_source(suite))
     (folder / "tests" / "conftest.py").write_text(CONFTEST)
     (folder / "setup.cfg").write_text(SETUP_CFG.format(module=suite.chapter))
+    # The measured checkout's library, first on the path: a colleague's tests may need its changes.
+    shutil.copytree(suite.library, folder / "utils", ignore=shutil.ignore_patterns("__pycache__"))
 
 
 # ---------------------------------------------------------------- running mutmut and reading it
@@ -190,19 +194,31 @@ def run_chapter(chapter: Chapter, max_children: int, scratch: Path = SCRATCH) ->
         if mutant.status == SURVIVED:
             mutant.diff = _mutmut(folder, "show", mutant.name).split("\n", 1)[1].strip()
     (folder / REPORT).write_text(json.dumps({"seconds": seconds, "workers": max_children,
+                                             "source": measured_source(chapter),
                                              "mutants": [vars(m) for m in mutants]}))
     return mutants, seconds
 
 
-def saved_runs(root: Path = ROOT, scratch: Path = SCRATCH) -> dict[str, tuple[list[Mutant], str]]:
-    """Every chapter's last run (from its ``report.json``), in chapter order."""
+def measured_source(chapter: Chapter) -> str:
+    """Which text of the chapter was measured: its checkout, commit, and whether the text twin
+    had uncommitted changes."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(chapter.root), *args], capture_output=True, text=True).stdout.strip()
+    edited = " with uncommitted changes" if git("--no-optional-locks", "status", "--porcelain", "--", str(chapter.text)) else ""
+    return f"{chapter.root.resolve()} at {git('rev-parse', '--short', 'HEAD') or 'no commit'}{edited}"
+
+
+def saved_runs(root: Path = ROOT, scratch: Path = SCRATCH) -> dict[str, tuple[list[Mutant], str, str]]:
+    """Every chapter's last run (from its ``report.json``), in chapter order: its mutants, its
+    wall time and workers, and the source it measured."""
     runs = {}
     for chapter in find_chapters(root, []):
         report = scratch / chapter.id / REPORT
         if report.exists():
             saved = json.loads(report.read_text())
             runs[chapter.id] = ([Mutant(**m) for m in saved["mutants"]],
-                                f"{saved['seconds']:.0f} s ({saved['workers']} worker(s))")
+                                f"{saved['seconds']:.0f} s ({saved['workers']} worker(s))",
+                                saved.get("source", "unrecorded"))
     return runs
 
 
@@ -247,11 +263,11 @@ def function_rows(chapter: str, mutants: list[Mutant], judgements: dict) -> list
     return rows
 
 
-def results_section(runs: dict[str, tuple[list[Mutant], str]], judgements: dict) -> str:
+def results_section(runs: dict[str, tuple[list[Mutant], str, str]], judgements: dict) -> str:
     header = ["| chapter | function | killed / mutants | kill rate | survived | of which equivalent "
               "| timeouts | other |", "|---|---|---|---|---|---|---|---|"]
     rows, totals = [], Counter()
-    for chapter, (mutants, _) in runs.items():
+    for chapter, (mutants, _, _) in runs.items():
         rows += function_rows(chapter, mutants, judgements)
         for m in mutants:
             totals[m.status] += 1
@@ -259,14 +275,14 @@ def results_section(runs: dict[str, tuple[list[Mutant], str]], judgements: dict)
                 totals["equivalent" if j["verdict"] == "equivalent" else "judged"] += 1
     total = sum(totals[s] for s in totals if s not in ("equivalent", "judged"))
     open_survivors = []  # the survivors that call for a test: judged not equivalent, or not judged yet
-    for chapter, (mutants, _) in runs.items():
+    for chapter, (mutants, _, _) in runs.items():
         for m in mutants:
             j = judgement(chapter, m, judgements) if m.status == SURVIVED else None
             if m.status == SURVIVED and (j is None or j["verdict"] != "equivalent"):
                 removed, added = (" / ".join(part.splitlines()) for part in changed_lines(m.diff))
                 open_survivors.append(f"- {chapter} `{m.function}`: `{removed}` → `{added}` "
                                       f"({'not equivalent' if j else 'not yet judged'})")
-    timing = ", ".join(f"{c} {t}" for c, (_, t) in runs.items())
+    timing = ", ".join(f"{c} {t}" for c, (_, t, _) in runs.items())
     summary = (f"Mutants: {total}; killed {totals[KILLED]} ({100 * totals[KILLED] / max(total, 1):.1f} %), "
                f"timeouts {totals[TIMEOUT]}; survivors: {totals[SURVIVED]}, of which equivalent: "
                f"{totals['equivalent']} (explained in `benchmarks/mutation_judgements.toml`), judged not "
@@ -298,11 +314,11 @@ def write_results(section: str, path: Path = RESULTS) -> None:
     path.write_text(text[:start] + section + ("\n" + rest if rest else ""))
 
 
-def survivors_report(chapter: str, mutants: list[Mutant], judgements: dict) -> str:
+def survivors_report(chapter: str, mutants: list[Mutant], judgements: dict, source: str) -> str:
     survivors = [m for m in mutants if m.status == SURVIVED]
     lines = [f"# Surviving mutants of {chapter}", "",
-             f"Generated by benchmarks/mutation.py: {len(survivors)} of {len(mutants)} mutants survive the "
-             "visible and hidden test cells. Each: the function, mutmut's diff, and the judgement "
+             f"Generated by benchmarks/mutation.py from {source}: {len(survivors)} of {len(mutants)} mutants "
+             "survive the visible and hidden test cells. Each: the function, mutmut's diff, and the judgement "
              "(*equivalent*: why no valid input tells it apart; *not equivalent*: an input on which it "
              "breaks the contract, i.e. a test to add).", ""]
     for m in survivors:
@@ -333,10 +349,10 @@ def main() -> None:
             print(f"{chapter.id}: {len(mutants)} mutants, {sum(m.status == KILLED for m in mutants)} killed, "
                   f"{sum(m.status == SURVIVED for m in mutants)} survived, {seconds:.0f} s", flush=True)
     runs = saved_runs(args.root, args.scratch)
-    for chapter, (mutants, _) in runs.items():
+    for chapter, (mutants, _, source) in runs.items():
         if args.mutants_dir and chapter in wanted:
             args.mutants_dir.mkdir(parents=True, exist_ok=True)
-            (args.mutants_dir / f"{chapter}.md").write_text(survivors_report(chapter, mutants, judgements))
+            (args.mutants_dir / f"{chapter}.md").write_text(survivors_report(chapter, mutants, judgements, source))
     section = results_section(runs, judgements)
     print(section)
     if not args.no_results:
