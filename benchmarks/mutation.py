@@ -159,12 +159,35 @@ class Mutant:
     diff: str = ""
 
 
-def _mutmut(folder: Path, *args: str, check: bool = True) -> str:
-    run = subprocess.run([sys.executable, "-m", "mutmut", *args], cwd=folder, capture_output=True,
-                         text=True, env={**os.environ, "PYTHONPATH": ""})
-    if check and run.returncode != 0:
-        raise RuntimeError(f"mutmut {' '.join(args)} failed in {folder}:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
+def _python(folder: Path, *args: str) -> str:
+    """Run the venv's Python in a mutmut project; its output, or RuntimeError with the tail."""
+    run = subprocess.run([sys.executable, *args], cwd=folder, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": ""})
+    if run.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)[:200]} failed in {folder}:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
     return run.stdout
+
+
+def _mutmut(folder: Path, *args: str) -> str:
+    return _python(folder, "-m", "mutmut", *args)
+
+
+# `mutmut show` for many mutants in one process (one process per mutant takes seconds each).
+_SHOW_ALL = """
+import sys
+from mutmut.__main__ import cli
+for name in sys.argv[1:]:
+    cli.main(["show", name], standalone_mode=False)
+    print("\\0", flush=True)
+"""
+
+
+def diffs(folder: Path, names: list[str]) -> list[str]:
+    """mutmut's diff of each named mutant, without its status line."""
+    if not names:
+        return []
+    shown = _python(folder, "-c", _SHOW_ALL, *names).split("\0\n")[:len(names)]
+    return [text.split("\n", 1)[1].strip() for text in shown]
 
 
 def function_of(mutant_name: str) -> str:
@@ -190,9 +213,9 @@ def run_chapter(chapter: Chapter, max_children: int, scratch: Path = SCRATCH) ->
         name, _, status = line.strip().rpartition(": ")
         if name:
             mutants.append(Mutant(name, function_of(name), status))
-    for mutant in mutants:
-        if mutant.status == SURVIVED:
-            mutant.diff = _mutmut(folder, "show", mutant.name).split("\n", 1)[1].strip()
+    survivors = [m for m in mutants if m.status == SURVIVED]
+    for mutant, diff in zip(survivors, diffs(folder, [m.name for m in survivors]), strict=True):
+        mutant.diff = diff
     (folder / REPORT).write_text(json.dumps({"seconds": seconds, "workers": max_children,
                                              "source": measured_source(chapter),
                                              "mutants": [vars(m) for m in mutants]}))
