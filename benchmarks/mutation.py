@@ -1,6 +1,11 @@
 """Mutation testing of the hidden tests: how many small changes to each answer the graded tests catch.
 
     .venv/bin/python benchmarks/mutation.py [CHAPTER ...] [--max-children 1] [--mutants-dir DIR]
+        [--root CHECKOUT --scratch DIR --no-results] [--report-only]
+
+(``make mutation`` runs it for every chapter; ``--root`` measures another checkout, e.g. a
+colleague's worktree, read only; ``--report-only`` rewrites the reports from the last runs
+after a change to the judgements.)
 
 For each chapter (all when none is named) it builds, from the source notebook alone, a scratch
 project under ``benchmarks/out/mutation/<chapter>/``:
@@ -11,7 +16,9 @@ project under ``benchmarks/out/mutation/<chapter>/``:
 - ``tests/test_<chapter>.py``: one pytest test per autograded test cell (``test_<answer>_visible``,
   ``test_<answer>_hidden``), which executes the cell's code in a namespace holding the module's
   names, as the grading kernel does. A test fails exactly when the cell would raise, that is
-  when nbgrader would take its points.
+  when nbgrader would take its points. Each cell gets a fresh namespace: mutmut runs only the
+  tests that reach a mutated function, so no cell may rely on another (mutmut's clean run fails
+  if one does).
 
 It then runs mutmut (``mutmut run --max-children N``) there, reads ``mutmut results`` and
 ``mutmut show``, and writes per function the mutants killed, survived and timed out into the
