@@ -73,6 +73,18 @@ def test_generated_suite_passes_a_right_but_different_answer(tmp_path):
     assert "2 passed" in run.stdout
 
 
+def test_a_cell_rebinding_a_name_changes_what_the_answers_call_until_it_ends(tmp_path):
+    # As in the kernel: a hidden test may wrap a helper the answer calls (to record its calls).
+    suite = tool.Suite(chapter="toy", module="def helper():\n    return 1\n\n\ndef answer():\n    return helper()\n",
+                       tests={"test_answer_hidden": "helper = lambda: 2\nassert answer() == 2\n",
+                              "test_answer_visible": "assert answer() == 1\n"},
+                       graded_names=["answer"], library=ROOT / "utils")
+    tool.write_project(suite, tmp_path / "toy")
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                         cwd=tmp_path / "toy", capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0 and "2 passed" in run.stdout, run.stdout
+
+
 def test_unknown_answer_cell_is_refused():
     with pytest.raises(ValueError, match="no answer cell"):
         tool.extract(chapter, {"test_mse_hidden": "pass\n"})
