@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 # nbgrader starts `alembic` and kernels by name: the venv's scripts must come first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help install demo test lab formgrader build grade clean
+.PHONY: help install demo test lab formgrader build grade mutation clean
 
 help:
 	@echo "make demo   build, grade a synthetic cohort, write feedback, grades.csv and the report"
@@ -15,6 +15,7 @@ help:
 	@echo "make formgrader  JupyterLab on the course folder, opening nbgrader's formgrader"
 	@echo "make build  regenerate release/ and solutions/ from source/"
 	@echo "make grade  autograde every submission under submitted/ in parallel (course grade)"
+	@echo "make mutation  mutmut on every chapter's answers with its test cells; kill rates into benchmarks/RESULTS.md"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +53,17 @@ build: $(STAMP)
 grade: $(STAMP)
 	@test -d submitted || { echo "no submitted/ folder: collect submissions first"; exit 1; }
 	$(BIN)/python -m course grade $(ARGS)
+
+# Mutation testing of the hidden tests (slow: minutes per chapter; not part of `make test`).
+# make mutation CHAPTERS="ch01_linear_regression ch02_newton_irls" MUTATION_WORKERS=2 ARGS="--mutants-dir /tmp/m"
+MUTATION_STAMP := $(VENV)/.mutation-stamp
+MUTATION_WORKERS ?= 1
+$(MUTATION_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,mutation]'
+	touch $(MUTATION_STAMP)
+
+mutation: $(MUTATION_STAMP)
+	$(BIN)/python benchmarks/mutation.py $(CHAPTERS) --max-children $(MUTATION_WORKERS) $(ARGS)
 
 clean:
 	rm -rf $(VENV) gradebook.db .grading-cache .pytest_cache
