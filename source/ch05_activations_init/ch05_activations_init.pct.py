@@ -322,6 +322,13 @@ out = relu(z_int)
 check_dtype("relu of an int array", out, hint="float64 for an int input too: compare with 0.0, not 0")
 check_close("relu([[-3, 0, 2], [5, -1, 7]]) (ints)", out, [[0.0, 0.0, 2.0], [5.0, 0.0, 7.0]], rtol=0, atol=0)
 check_unchanged("the int array z after relu", np.array([[-3, 0, 2], [5, -1, 7]]), z_int)
+
+# No negative entry: the result must still be a new array, so that writing to it leaves z alone.
+z_pos = np.array([[0.5, 2.0], [0.0, 3.0]])
+out = relu(z_pos)
+out[...] = -1.0
+check_unchanged("z = [[0.5, 2], [0, 3]] after writing into relu(z)", np.array([[0.5, 2.0], [0.0, 3.0]]), z_pos,
+                hint="return a new array even when z has no negative entry (not z itself, not a view of it)")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"solution": true, "grade_id": "relu_grad"}

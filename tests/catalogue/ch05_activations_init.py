@@ -319,6 +319,12 @@ WRONG = [
             raise ValueError(scheme)
         return stds[scheme] * np.clip(rng.standard_normal((fan_in, fan_out)), -3.0, 3.0)
         """)),
+    _v("relu", "z itself returned when it has no negative entry (the result aliases the input)", """
+        def relu(z):
+            if np.all(z >= 0):
+                return z
+            return np.maximum(z, 0.0)
+        """),
     _v("relu", "np.maximum(z, 0): int output for an int input", """
         def relu(z):
             return np.maximum(z, 0)
