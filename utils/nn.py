@@ -7,7 +7,8 @@ The Module protocol
 - ``training``: True in training mode (the default), False after ``eval()``; layers such as
   dropout behave differently in the two modes.
 - ``forward(x)`` computes the output and caches what ``backward`` needs.
-- ``backward(grad_out)`` fills ``grads`` and returns the gradient with respect to the input.
+- ``backward(dout)``, with ``dout`` the gradient of the loss with respect to the output,
+  fills ``grads`` and returns the gradient with respect to the input.
 
 Calling a module, ``layer(x)``, is the same as ``layer.forward(x)``.
 """
@@ -46,11 +47,12 @@ class Module:
             "in your subclass to return the output (and cache what backward needs)."
         )
 
-    def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """Fill ``self.grads`` and return the gradient with respect to the input."""
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """Given ``dout = dL/d(output)``, fill ``self.grads`` and return ``dL/dx``, the gradient
+        with respect to the input."""
         raise NotImplementedError(
             f"{type(self).__name__}.backward is not implemented: override "
-            "backward(self, grad_out) in your subclass to fill self.grads and return the "
+            "backward(self, dout) in your subclass to fill self.grads and return the "
             "gradient with respect to the input of forward."
         )
 

@@ -216,6 +216,16 @@ check_shape("Linear(500, 400) W", W0, (500, 400), hint="shape (in_features, out_
 check_close("standard deviation of W in Linear(500, 400)", W0.std(), np.sqrt(1.0 / 500), rtol=0.03,
             hint="W ~ N(0, 1/in_features): standard deviation sqrt(1/in_features), not 1/in_features")
 check_close("mean of W in Linear(500, 400)", W0.mean(), 0.0, atol=1e-3, hint="a centred normal")
+# The shape of the distribution, not only its variance: the fraction of the N = 200 000 weights
+# beyond k standard deviations is binomial, of standard deviation sqrt(p(1 − p)/N) (5e-4 at
+# k = 2, 1.2e-4 at k = 3); 6 of those is the tolerance. A uniform draw of the same variance has
+# no weight beyond 1.74σ, a normal clipped at 3σ none beyond 3σ.
+for k, tail in [(2, 0.0455), (3, 0.0027)]:
+    beyond = np.mean(np.abs(W0) > k * np.sqrt(1.0 / 500))
+    check_close(f"fraction of the weights of Linear(500, 400) beyond {k} standard deviations", beyond, tail,
+                rtol=0, atol=6 * np.sqrt(tail * (1 - tail) / W0.size),
+                hint=f"draw from a normal distribution ({100 * tail:.2g} % of it lies beyond {k}σ), "
+                     "not a uniform or clipped one of the same variance")
 check_close("b of Linear(500, 400)", big.params["b"], np.zeros(400), rtol=0, atol=0,
             hint="biases start at exactly zero")
 same = Linear(500, 400, np.random.default_rng(4101))
@@ -261,29 +271,47 @@ for n, d_in, d_out, scale in [(1, 1, 1, 1.0), (5, 3, 3, 1.0), (7, 4, 2, 1.0), (2
     check_close(f'W after {case}', layer.params["W"], W, rtol=0, atol=0,
                 hint="forward and backward must not change the parameters")
 
-# A second forward/backward on the same layer: its gradients replace the first ones.
-layer = Linear(3, 2, np.random.default_rng(9))
-for step in range(2):
-    x, dout = rng.normal(size=(4, 3)), rng.normal(size=(4, 2))
-    layer.forward(x)
-    layer.backward(dout)
-    check_close(f'grads["W"] after backward call {step + 1} on one Linear(3, 2)', layer.grads["W"], x.T @ dout,
+# Two layers of one shape used as in a network (both forwards, then both backwards in reverse
+# order), for three steps: each keeps its own cache and parameters, and every backward sets
+# that layer's gradients for this step (it does not add them to the last step's).
+first, second = Linear(3, 3, np.random.default_rng(9)), Linear(3, 3, np.random.default_rng(10))
+check_true("the params dicts of two Linear(3, 3) layers", first.params is not second.params
+           and first.params["W"] is not second.params["W"], "one dict and one array per layer",
+           hint="create the arrays in __init__ (on self), not on the class")
+for step in range(3):
+    x, dout = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    W1, W2 = first.params["W"].copy(), second.params["W"].copy()
+    h = first.forward(x)
+    second.forward(h)
+    dh = second.backward(dout)
+    dx = first.backward(dh)
+    where = f"backward step {step + 1} of two Linear(3, 3) layers in a chain"
+    check_close(f"dx of the first layer at {where}", dx, dout @ W2.T @ W1.T, rtol=1e-10, atol=1e-12,
+                hint="each layer multiplies by its own W.T")
+    check_close(f'grads["W"] of the first layer at {where}', first.grads["W"], x.T @ dh, rtol=1e-10, atol=1e-12,
+                hint="xᵀ dout with the x this layer cached (keep the cache on self, one per layer), set at "
+                     "each backward, not added to the last call's")
+    check_close(f'grads["W"] of the second layer at {where}', second.grads["W"], h.T @ dout,
                 rtol=1e-10, atol=1e-12, hint="set the gradients of this call; do not add them to the last call's")
-    check_close(f'grads["b"] after backward call {step + 1} on one Linear(3, 2)', layer.grads["b"],
-                dout.sum(axis=0), rtol=1e-10, atol=1e-12, hint="set, never accumulate")
+    check_close(f'grads["b"] of the second layer at {where}', second.grads["b"], dout.sum(axis=0),
+                rtol=1e-10, atol=1e-12, hint="set, never accumulate")
+    for layer in (first, second):  # an optimiser's step between two backward calls
+        layer.params["W"] -= 0.1 * layer.grads["W"]
 ### END HIDDEN TESTS
 
 # %% [markdown]
 # ### 2.2 Activations: ReLU and the sigmoid
 #
-# An activation acts entrywise, $A = \sigma(Z)$, so its backward pass is an entrywise product:
-# $\bar Z = \bar A \odot \sigma'(Z)$. It has no parameters (`params` stays empty).
+# An activation acts entrywise on its input `x` (in a network, the pre-activations $Z$ of the
+# layer before): `forward(x)` returns $\sigma(x)$, so its backward pass is an entrywise product,
+# `dx` $= \bar x = \bar{\text{out}} \odot \sigma'(x)$ with $\bar{\text{out}}$ = `dout`. It has no
+# parameters (`params` stays empty).
 #
-# * **ReLU**, $\max(z, 0)$: $\sigma'(z) = 1$ for $z > 0$ and $0$ for $z < 0$. At $z = 0$ it has
-#   no derivative; we take **0** there (as PyTorch does). Cache the mask $z > 0$.
-# * **Sigmoid**, $\sigma(z) = 1/(1 + e^{-z})$: $\sigma'(z) = \sigma(z)(1 - \sigma(z))$, so cache
-#   the **output** $a$ and use $a(1-a)$. Compute it stably: $e^{-z}$ overflows for $z = -1000$
-#   (use $e^{z}/(1 + e^{z})$ for negative $z$, as in chapter 3).
+# * **ReLU**, $\max(x, 0)$: $\sigma'(x) = 1$ for $x > 0$ and $0$ for $x < 0$. At $x = 0$ it has
+#   no derivative; we take **0** there (as PyTorch does). Cache the mask $x > 0$.
+# * **Sigmoid**, $\sigma(x) = 1/(1 + e^{-x})$: $\sigma'(x) = \sigma(x)(1 - \sigma(x))$, so cache
+#   the **output** $a$ and use $a(1-a)$. Compute it stably: $e^{-x}$ overflows for $x = -1000$
+#   (use $e^{x}/(1 + e^{x})$ for negative $x$, as in chapter 3).
 
 # %% nbgrader={"solution": true, "grade_id": "ReLU"}
 class ReLU(Module):
@@ -328,7 +356,7 @@ check_close("ReLU.backward([[10, 20, 30]]) after forward([[-2, 0.5, 3]])", dx, [
 from utils.checks import check_close, check_shape, check_unchanged
 
 rng = np.random.default_rng(4201)
-for shape, scale in [((1, 1), 1.0), ((6, 5), 1.0), ((4, 3), 1e3), ((30,), 1.0)]:
+for shape, scale in [((1, 1), 1.0), ((6, 5), 1.0), ((4, 3), 1e3), ((30,), 1.0), ((2, 3, 4), 1.0)]:
     x = scale * rng.normal(size=shape)
     x.flat[::3] = 0.0  # exact zeros: the kink
     dout = rng.normal(size=shape)
@@ -347,6 +375,19 @@ for shape, scale in [((1, 1), 1.0), ((6, 5), 1.0), ((4, 3), 1e3), ((30,), 1.0)]:
                     hint="return a new array; do not clip x in place")
     check_unchanged(f"dout after ReLU.backward, shape {shape}", dout_before, dout,
                     hint="return a new array; do not zero entries of dout in place")
+
+# Two ReLUs of one shape in a network, for two steps: both forwards, then both backwards in
+# reverse order. Each backward must use its own instance's latest mask.
+first, second = ReLU(), ReLU()
+for step in range(2):
+    x1, x2, dout = rng.normal(size=(3, 5, 4))
+    first.forward(x1)
+    second.forward(x2)
+    where = f"at step {step + 1}, with a second ReLU's forward in between"
+    check_close(f"backward of the second ReLU {where}", second.backward(dout), np.where(x2 > 0, dout, 0.0),
+                rtol=0, atol=0, hint="dout * (x > 0) for the x of this instance's last forward")
+    check_close(f"backward of the first ReLU {where}", first.backward(dout), np.where(x1 > 0, dout, 0.0),
+                rtol=0, atol=0, hint="keep the mask on self (each ReLU its own), refreshed by every forward")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"solution": true, "grade_id": "Sigmoid"}
@@ -394,7 +435,7 @@ import warnings
 from utils.checks import check_close, check_shape, check_true, check_unchanged
 
 rng = np.random.default_rng(4301)
-for shape, scale in [((1, 1), 1.0), ((5, 4), 3.0), ((3, 3), 1e3), ((12,), 40.0)]:
+for shape, scale in [((1, 1), 1.0), ((5, 4), 3.0), ((3, 3), 1e3), ((12,), 40.0), ((2, 3, 2), 5.0)]:
     x = scale * rng.normal(size=shape)
     x.flat[0] = 0.0
     if x.size > 2:
@@ -418,6 +459,20 @@ for shape, scale in [((1, 1), 1.0), ((5, 4), 3.0), ((3, 3), 1e3), ((12,), 40.0)]
                 hint="dout * a * (1 - a) with a = σ(x), the cached output (not the input)")
     check_unchanged(f"x after Sigmoid.forward, shape {shape}", x_before, x)
     check_unchanged(f"dout after Sigmoid.backward, shape {shape}", dout_before, dout)
+
+# Two Sigmoids of one shape in a network, for two steps: both forwards, then both backwards in
+# reverse order. Each backward must use its own instance's latest output.
+first, second = Sigmoid(), Sigmoid()
+for step in range(2):
+    x1, x2, dout = rng.normal(size=(3, 5, 4))
+    first.forward(x1)
+    second.forward(x2)
+    where = f"at step {step + 1}, with a second Sigmoid's forward in between"
+    for layer, x, name in [(second, x2, "second"), (first, x1, "first")]:
+        a = np.exp(-np.logaddexp(0.0, -x))
+        check_close(f"backward of the {name} Sigmoid {where}", layer.backward(dout), dout * a * (1.0 - a),
+                    rtol=1e-8, atol=1e-15,
+                    hint="keep the output a on self (each Sigmoid its own), refreshed by every forward")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -486,7 +541,8 @@ import warnings
 from utils.checks import check_close, check_finite, check_shape, check_true, check_unchanged
 
 rng = np.random.default_rng(4401)
-for n, K, scale in [(1, 2, 1.0), (1, 5, 1.0), (6, 2, 1.0), (20, 7, 3.0), (9, 4, 1e3)]:
+# (5, 5): as many samples as classes, where an axis mix-up keeps every shape right.
+for n, K, scale in [(1, 2, 1.0), (1, 5, 1.0), (6, 2, 1.0), (20, 7, 3.0), (9, 4, 1e3), (5, 5, 2.0)]:
     logits = scale * rng.normal(size=(n, K))
     y = rng.integers(0, K, size=n)
     logits_before, y_before = logits.copy(), y.copy()
@@ -571,6 +627,16 @@ for shape, scale in [((1,), 1.0), ((1, 1), 1.0), ((9,), 1.0), ((8, 3), 1.0), ((5
                 hint="2 (pred − target) / pred.size: divide by the number of entries, not by n")
     check_unchanged(f"pred after {case}", pred_before, pred)
     check_unchanged(f"target after {case}", target_before, target)
+
+# A nearly perfect fit of targets of size 1e3 (residuals of size 1e-4): the expanded
+# mean(p²) − 2 mean(p t) + mean(t²) loses every digit there (its terms are 1e6, their rounding
+# 1e-10, the loss 1e-8), while the mean of the squared residuals is exact to a few ulps.
+target = 1e3 * rng.normal(size=(6, 3))
+pred = target + 1e-4 * rng.normal(size=(6, 3))
+loss, _ = mse_loss(pred, target)
+check_close("loss of mse_loss with targets of size 1e3 and residuals of size 1e-4", loss,
+            np.mean((pred - target) ** 2), rtol=1e-8, atol=0,
+            hint="square the residuals pred − target; expanding the square cancels catastrophically")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -793,6 +859,23 @@ for n, d in [(1, 1), (1, 3), (8, 4)]:
 single = Sequential(Mul([2.0]))
 check_close("Sequential with one layer", single.forward(np.array([[3.0]])), [[6.0]])
 check_close("backward of a Sequential with one layer", single.backward(np.array([[1.0]])), [[2.0]])
+
+# Training runs many steps, and a program builds several networks. Mul sets a new gradient
+# array at every backward (as Linear does): gradients() must report this step's, every call.
+net_a, net_b = Sequential(Mul([1.0, 2.0]), Cube()), Sequential(Shift([0.5, -0.5]))
+check_true("the layer lists of two Sequential networks", net_a.layers is not net_b.layers,
+           "one list per network", hint="keep the layers on self, not on the class")
+for step in range(3):
+    x, dout = rng.normal(size=(2, 3, 2))
+    case = f"Sequential(Mul([1, 2]), Cube()) at training step {step + 1}, another Sequential alive"
+    check_close(f"forward of {case}", net_a.forward(x), (x * [1.0, 2.0]) ** 3, rtol=1e-10, atol=1e-12,
+                hint="each network runs its own layers")
+    net_b.forward(x)
+    net_a.backward(dout)
+    check_close(f'gradients()["0.w"] of {case}', net_a.gradients()["0.w"],
+                (dout * 3.0 * (x * [1.0, 2.0]) ** 2 * x).sum(axis=0), rtol=1e-10, atol=1e-12,
+                hint="build the dict from the layers' current grads at every call (a layer's backward "
+                     "may put a new array there): no dict cached from an earlier call")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"solution": true, "grade_id": "sgd_step"}
@@ -852,6 +935,14 @@ for lr in (0.1, 1e-3, 2.0):
                     before[key] - lr * grads_before[key], rtol=1e-12, atol=1e-12,
                     hint="p ← p − lr · g, for every key")
         check_unchanged(f"grads[{key!r}] after sgd_step(lr={lr:g})", grads_before[key], grads[key])
+
+# The two dicts are matched by key, not by position: here grads lists its keys in another order.
+params = {"a": np.zeros(3), "b": np.zeros(3), "c": np.zeros(3)}
+grads = {"c": np.full(3, 3.0), "a": np.full(3, 1.0), "b": np.full(3, 2.0)}
+sgd_step(params, grads, 1.0)
+for key, value in [("a", -1.0), ("b", -2.0), ("c", -3.0)]:
+    check_close(f"params[{key!r}] after sgd_step with grads in another key order", params[key], np.full(3, value),
+                rtol=0, atol=0, hint="use grads[key] for params[key]; do not zip the two dicts' values")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1094,7 +1185,9 @@ ax.legend(fontsize="small")
 plt.show()
 
 # %% [markdown]
-# The error shrinks roughly like $1/N$: each step is a jump of size about $|f'|/N$. The theorem
+# The printed errors fall by a factor of about 4 from 5 to 20 units (4 times as many: like
+# $1/N$, since each step is a jump of size about $|f'|/N$) and by about 6 from 20 to 100 units
+# (5 times as many): at least as fast as $1/N$, a little faster at the larger $N$. The theorem
 # says such a network *exists*; it says nothing about how many units are needed for a given
 # accuracy in many dimensions, nor whether gradient descent finds the weights. Training does
 # find much better ones than our staircase, as the next sections show.

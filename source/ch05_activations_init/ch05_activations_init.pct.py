@@ -235,7 +235,8 @@ check_close("sigmoid_grad([[0, log 3, −log 3]])", g, [[0.25, 0.1875, 0.1875]],
 
 # %% nbgrader={"grade": true, "grade_id": "test_sigmoid_grad_hidden", "points": 2}
 # Hidden tests of sigmoid_grad: exact values on fresh inputs, inputs of size 1e3 (no warning,
-# no nan), the bound 1/4, and inputs left unchanged.
+# no nan), the value 1/4 at 0 (within a relative 1e-8: e/(1 + e)² may round an ulp above 1/4
+# near 0), and inputs left unchanged.
 ### BEGIN HIDDEN TESTS
 import warnings
 from utils.checks import check_close, check_shape, check_true, check_unchanged
@@ -276,11 +277,12 @@ def relu(z):
 
     Parameters
     ----------
-    z : ndarray, any shape
+    z : ndarray of float or int, any shape
 
     Returns
     -------
-    ndarray of float64, shape of ``z`` (a new array: ``z`` is not modified)
+    ndarray of float64, shape of ``z`` (float64 for an int ``z`` too; a new array: ``z`` is
+    not modified)
     """
     ### BEGIN SOLUTION
     return np.maximum(z, 0.0)
@@ -314,6 +316,19 @@ for shape, scale in [((1,), 1.0), ((1, 1), 1.0), ((6, 5), 1.0), ((4, 3), 1e3), (
                 np.where(z_before > 0, z_before, 0.0), rtol=0, atol=0, hint="max(z, 0) entrywise")
     check_unchanged(f"z after relu, shape {shape}", z_before, z,
                     hint="return a new array; do not set the negative entries of z to 0 in place")
+
+z_int = np.array([[-3, 0, 2], [5, -1, 7]])
+out = relu(z_int)
+check_dtype("relu of an int array", out, hint="float64 for an int input too: compare with 0.0, not 0")
+check_close("relu([[-3, 0, 2], [5, -1, 7]]) (ints)", out, [[0.0, 0.0, 2.0], [5.0, 0.0, 7.0]], rtol=0, atol=0)
+check_unchanged("the int array z after relu", np.array([[-3, 0, 2], [5, -1, 7]]), z_int)
+
+# No negative entry: the result must still be a new array, so that writing to it leaves z alone.
+z_pos = np.array([[0.5, 2.0], [0.0, 3.0]])
+out = relu(z_pos)
+out[...] = -1.0
+check_unchanged("z = [[0.5, 2], [0, 3]] after writing into relu(z)", np.array([[0.5, 2.0], [0.0, 3.0]]), z_pos,
+                hint="return a new array even when z has no negative entry (not z itself, not a view of it)")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"solution": true, "grade_id": "relu_grad"}
@@ -322,7 +337,7 @@ def relu_grad(z):
 
     Parameters
     ----------
-    z : ndarray, any shape
+    z : ndarray of float or int, any shape
 
     Returns
     -------
@@ -363,6 +378,10 @@ for shape, scale in [((1,), 1.0), ((1, 1), 1.0), ((6, 5), 1.0), ((4, 3), 1e3), (
     check_close(f"relu_grad of shape {shape} (zeros in the input)", g, (z_before > 0) * 1.0,
                 rtol=0, atol=0, hint="1 where z > 0 and 0 elsewhere: the derivative at exactly 0 is 0, not 1")
     check_unchanged(f"z after relu_grad, shape {shape}", z_before, z)
+
+g = relu_grad(np.array([[-3, 0, 2], [5, -1, 7]]))
+check_dtype("relu_grad of an int array", g, hint="float64 for an int input too")
+check_close("relu_grad([[-3, 0, 2], [5, -1, 7]]) (ints)", g, [[0.0, 0.0, 1.0], [1.0, 0.0, 1.0]], rtol=0, atol=0)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"solution": true, "grade_id": "leaky_relu"}
@@ -371,13 +390,13 @@ def leaky_relu(z, alpha=0.01):
 
     Parameters
     ----------
-    z : ndarray, any shape
+    z : ndarray of float or int, any shape
     alpha : float, 0 <= alpha < 1
         Slope of the negative side.
 
     Returns
     -------
-    ndarray of float64, shape of ``z``
+    ndarray of float64, shape of ``z`` (float64 for an int ``z`` too)
     """
     ### BEGIN SOLUTION
     return np.where(z > 0, z, alpha * z)
@@ -396,9 +415,9 @@ check_close("leaky_relu([-2, 0, 3], alpha=0.5)", leaky_relu(np.array([-2.0, 0.0,
 
 # %% nbgrader={"grade": true, "grade_id": "test_leaky_relu_hidden", "points": 2}
 # Hidden tests of leaky_relu: exact values on fresh inputs for several slopes alpha (and the
-# default), entries of size 1e3, and inputs left unchanged.
+# default), entries of size 1e3, int inputs, and inputs left unchanged.
 ### BEGIN HIDDEN TESTS
-from utils.checks import check_close, check_shape, check_unchanged
+from utils.checks import check_close, check_dtype, check_shape, check_unchanged
 
 rng = np.random.default_rng(5601)
 for shape, scale, alpha in [((1,), 1.0, 0.2), ((1, 1), 1.0, None), ((6, 5), 1.0, 0.1),
@@ -413,6 +432,13 @@ for shape, scale, alpha in [((1,), 1.0, 0.2), ((1, 1), 1.0, None), ((6, 5), 1.0,
     check_close(case, out, np.where(z_before > 0, z_before, slope * z_before), rtol=1e-12, atol=0,
                 hint="positive entries unchanged, negative ones times alpha (the slope is on the negative side)")
     check_unchanged(f"z after {case}", z_before, z)
+
+z_int = np.array([[-3, 0, 2], [5, -1, 7]])
+out = leaky_relu(z_int, alpha=0.5)
+check_dtype("leaky_relu of an int array", out, hint="float64 for an int input too (alpha * z is not an int)")
+check_close("leaky_relu([[-3, 0, 2], [5, -1, 7]], alpha=0.5) (ints)", out, [[-1.5, 0.0, 2.0], [5.0, -0.5, 7.0]],
+            rtol=1e-15, atol=0)
+check_unchanged("the int array z after leaky_relu", np.array([[-3, 0, 2], [5, -1, 7]]), z_int)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"solution": true, "grade_id": "leaky_relu_grad"}
@@ -422,12 +448,12 @@ def leaky_relu_grad(z, alpha=0.01):
 
     Parameters
     ----------
-    z : ndarray, any shape
+    z : ndarray of float or int, any shape
     alpha : float, 0 <= alpha < 1
 
     Returns
     -------
-    ndarray of float64, shape of ``z``
+    ndarray of float64, shape of ``z`` (float64 for an int ``z`` too)
     """
     ### BEGIN SOLUTION
     return np.where(z > 0, 1.0, alpha)
@@ -462,6 +488,11 @@ for shape, scale, alpha in [((1,), 1.0, 0.2), ((1, 1), 1.0, None), ((6, 5), 1.0,
     check_close(case, g, np.where(z_before > 0, 1.0, slope), rtol=0, atol=1e-15,
                 hint="1 where z > 0, alpha where z <= 0 (alpha at exactly 0)")
     check_unchanged(f"z after {case}", z_before, z)
+
+g = leaky_relu_grad(np.array([[-3, 0, 2], [5, -1, 7]]), alpha=0.5)
+check_dtype("leaky_relu_grad of an int array", g, hint="float64 for an int input too")
+check_close("leaky_relu_grad([[-3, 0, 2], [5, -1, 7]], alpha=0.5) (ints)", g, [[0.5, 0.5, 1.0], [1.0, 0.5, 1.0]],
+            rtol=0, atol=1e-15)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -853,10 +884,16 @@ for scheme, variance in variances.items():
                 hint=hints[scheme] + " (the second argument of N is the variance)")
     check_close(f"mean of {case}", W.mean(), 0.0, atol=6 * np.sqrt(variance / n_weights),
                 hint="a centred distribution")
-    beyond = np.mean(np.abs(W) > 2 * np.sqrt(variance))
-    check_close(f"fraction of {case} beyond two standard deviations", beyond, 0.0455, atol=0.006,
-                hint="draw from a normal distribution (4.6 % of it lies beyond 2 standard deviations; "
-                     "a uniform draw has none)")
+    # The fraction of the N weights beyond k standard deviations is binomial, of standard
+    # deviation sqrt(p(1 − p)/N): 6.6e-4 at k = 2, 1.6e-4 at k = 3; the tolerance is 6 of those.
+    # A uniform draw of the same variance has nothing beyond 1.74σ, a normal clipped at 3σ nothing
+    # beyond 3σ.
+    for k, tail in [(2, 0.0455), (3, 0.0027)]:
+        beyond = np.mean(np.abs(W) > k * np.sqrt(variance))
+        check_close(f"fraction of {case} beyond {k} standard deviations", beyond, tail, rtol=0,
+                    atol=6 * np.sqrt(tail * (1 - tail) / n_weights),
+                    hint=f"draw from a normal distribution ({100 * tail:.2g} % of it lies beyond {k} standard "
+                         "deviations), not a uniform or clipped one of the same variance")
     again = init_weights(fan_in, fan_out, scheme, np.random.default_rng(6101))
     check_equal(f"{case} twice with the same seed", again, W,
                 hint="draw from the rng argument only (never np.random.*), so that a seed fixes the result")
@@ -1001,7 +1038,7 @@ check_close('activation_stats(3, 8, "sigmoid", "zeros", ...)', zeros, [[0.5, 0.0
 ### BEGIN HIDDEN TESTS
 import warnings
 from scipy.special import expit
-from utils.checks import check_close, check_dtype, check_finite, check_shape, check_true
+from utils.checks import check_close, check_dtype, check_equal, check_finite, check_shape, check_true
 
 reference_f = {"sigmoid": expit, "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0),
                "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z)}
@@ -1033,6 +1070,47 @@ for depth, width, n_samples in [(1, 1, 1), (1, 3, 1), (2, 1, 5), (5, 4, 7)]:
     check_shape(case, stats, (depth, 2), hint="one row (mean, std) per layer")
     check_dtype(case, stats)
     check_finite(case, stats)
+    if width == 1 and n_samples == 1:
+        check_close(f"standard deviations of {case}", stats[:, 1], np.zeros(depth), rtol=0, atol=0,
+                    hint="one sample of one unit: each layer has a single activation, of spread 0 "
+                         "(use n_samples rows of inputs, not a fixed number)")
+
+# The wiring, exactly: init_weights is replaced here by one that hands out three fixed matrices,
+# first layer first (the docstring's W = init_weights(width, width, scheme, rng), once per layer).
+# Their rows and columns have very different norms, so Z = A @ Wᵀ, one matrix for every layer or
+# the layers in another order change the statistics. The inputs stay random: the expected values
+# and their spread come from 40 reference runs of the same size; the tolerance is 6 of those
+# standard deviations (a right answer fails with probability about 2e-9).
+FIXED_WEIGHTS = [np.array([[2.0, 0.0, 0.0], [2.0, 0.1, 0.0], [2.0, 0.0, 0.1]]),
+                 np.array([[0.2, 1.5, 0.0], [0.0, 0.2, 1.5], [0.0, 0.0, 0.2]]),
+                 np.array([[1.0, -1.0, 0.5], [0.0, 0.3, 0.0], [0.0, 0.0, 3.0]])]
+weight_calls = []
+
+
+def fixed_init_weights(fan_in, fan_out, scheme, rng):
+    weight_calls.append((fan_in, fan_out))
+    return FIXED_WEIGHTS[(len(weight_calls) - 1) % 3].copy()
+
+
+def fixed_reference_stats(rng, n_samples):
+    A, rows = rng.standard_normal((n_samples, 3)), []
+    for W in FIXED_WEIGHTS:
+        A = np.maximum(A @ W, 0.0)
+        rows.append([A.mean(), A.std()])
+    return np.array(rows)
+
+
+notebook_init_weights, init_weights = init_weights, fixed_init_weights
+try:
+    stats = activation_stats(3, 3, "relu", "he", np.random.default_rng(6210), n_samples=4000)
+finally:
+    init_weights = notebook_init_weights
+case = 'activation_stats(3, 3, "relu", "he", rng, n_samples=4000) with three fixed weight matrices'
+check_equal(f"the calls of init_weights by {case}", weight_calls, [(3, 3)] * 3,
+            hint="draw every layer's weights with init_weights(width, width, scheme, rng), once per layer")
+runs = np.array([fixed_reference_stats(np.random.default_rng(6220 + k), 4000) for k in range(40)])
+check_close(case, stats, runs.mean(axis=0), rtol=0, atol=6 * runs.std(axis=0),
+            hint="Z = A @ W with each layer's own W, first layer first; statistics of relu(Z)")
 
 # Averages over 8 seeds, against a reference averaged over 8 other seeds: the tolerances
 # are about twice the largest gap seen between two such averages, and far below the gaps
@@ -1129,7 +1207,7 @@ check_close('gradient_norms(3, 8, "relu", "zeros", ...)',
 ### BEGIN HIDDEN TESTS
 import warnings
 from scipy.special import expit
-from utils.checks import check_close, check_dtype, check_finite, check_shape, check_true
+from utils.checks import check_close, check_dtype, check_equal, check_finite, check_shape, check_true
 
 reference_fg = {
     "sigmoid": (expit, lambda z: expit(z) * (1.0 - expit(z))),
@@ -1180,6 +1258,51 @@ for depth, width, n_samples in [(1, 1, 1), (1, 3, 1), (2, 1, 5), (5, 4, 7)]:
     check_shape(case, norms, (depth,), hint="one norm per layer")
     check_dtype(case, norms)
     check_finite(case, norms)
+
+# The wiring, exactly, as for activation_stats: three fixed weight matrices handed out by a
+# replaced init_weights, first layer first, whose rows and columns have very different norms, so
+# passing dA back through W instead of Wᵀ, one matrix for every layer or the layers in another
+# order change the norms. Expected values and tolerance (6 standard deviations) from 40
+# reference runs of the same size with their own random inputs and targets. (The matrices and
+# the replacement are repeated from activation_stats' hidden cell: each test cell stands alone,
+# so that one function's failure never costs points in another's.)
+FIXED_WEIGHTS = [np.array([[2.0, 0.0, 0.0], [2.0, 0.1, 0.0], [2.0, 0.0, 0.1]]),
+                 np.array([[0.2, 1.5, 0.0], [0.0, 0.2, 1.5], [0.0, 0.0, 0.2]]),
+                 np.array([[1.0, -1.0, 0.5], [0.0, 0.3, 0.0], [0.0, 0.0, 3.0]])]
+weight_calls = []
+
+
+def fixed_init_weights(fan_in, fan_out, scheme, rng):
+    weight_calls.append((fan_in, fan_out))
+    return FIXED_WEIGHTS[(len(weight_calls) - 1) % 3].copy()
+
+
+def fixed_reference_norms(rng, n_samples):
+    As, Zs = [rng.standard_normal((n_samples, 3))], []
+    T = rng.standard_normal((n_samples, 3))
+    for W in FIXED_WEIGHTS:
+        Zs.append(As[-1] @ W)
+        As.append(np.tanh(Zs[-1]))
+    dA, norms = 2.0 * (As[-1] - T) / T.size, np.zeros(3)
+    for l in (2, 1, 0):
+        dZ = dA * (1.0 - np.tanh(Zs[l]) ** 2)
+        norms[l] = np.sqrt(np.sum((As[l].T @ dZ) ** 2))
+        dA = dZ @ FIXED_WEIGHTS[l].T
+    return norms
+
+
+notebook_init_weights, init_weights = init_weights, fixed_init_weights
+try:
+    norms = gradient_norms(3, 3, "tanh", "xavier", np.random.default_rng(6510), n_samples=4000)
+finally:
+    init_weights = notebook_init_weights
+case = 'gradient_norms(3, 3, "tanh", "xavier", rng, n_samples=4000) with three fixed weight matrices'
+check_equal(f"the calls of init_weights by {case}", weight_calls, [(3, 3)] * 3,
+            hint="draw every layer's weights with init_weights(width, width, scheme, rng), once per layer")
+runs = np.array([fixed_reference_norms(np.random.default_rng(6520 + k), 4000) for k in range(40)])
+check_close(case, norms, runs.mean(axis=0), rtol=0, atol=6 * runs.std(axis=0),
+            hint="dA_prev = dZ @ W.T with each layer's own W (Wᵀ, not W: the shapes agree for square "
+                 "matrices, the values do not); norms listed first layer first")
 
 # Averages over 8 seeds, against a reference averaged over 8 other seeds (tolerances: about
 # twice the largest gap seen between two such averages).

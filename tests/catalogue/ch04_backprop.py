@@ -238,6 +238,86 @@ WRONG = [
         """),
     _v("Linear", "backward adds the gradients to the previous call's (accumulates)",
        _linear(dW="self.grads.get('W', 0.0) + self.x.T @ dout", db="self.grads.get('b', 0.0) + dout.sum(axis=0)")),
+    # ---- kinds of issue 16: distribution shape, state shared between instances or kept from an
+    # earlier call, key order, cancellation, stable-looking clipping -------------------------
+    _v("Linear", "uniform U[−a, a] of the right variance (a = √(3/in_features)) instead of a normal",
+       _linear(init="limit = np.sqrt(3.0 / in_features)\n"
+                    "                self.params['W'] = rng.uniform(-limit, limit, size=(in_features, out_features))")),
+    _v("Linear", "normal clipped at three standard deviations",
+       _linear(init="self.params['W'] = np.sqrt(1.0 / in_features) * np.clip(rng.standard_normal("
+                    "(in_features, out_features)), -3.0, 3.0)")),
+    _v("Linear", "input cached on the class (Linear.x): every layer's backward uses the last forward's input",
+       _linear(dW="Linear.x.T @ dout").replace("self.x = x", "Linear.x = x")),
+    _v("ReLU", "mask kept on the class, shared by every ReLU of a network", """
+        class ReLU(Module):
+            mask = None
+
+            def forward(self, x):
+                ReLU.mask = x > 0
+                return np.maximum(x, 0.0)
+
+            def backward(self, dout):
+                return dout * ReLU.mask
+        """),
+    _v("ReLU", "mask computed at the first forward only (a cache never refreshed)", """
+        class ReLU(Module):
+            def forward(self, x):
+                if not hasattr(self, "mask"):
+                    self.mask = x > 0
+                return np.maximum(x, 0.0)
+
+            def backward(self, dout):
+                return dout * self.mask
+        """),
+    _v("Sigmoid", "output kept on the class, shared by every Sigmoid of a network", """
+        class Sigmoid(Module):
+            out = None
+
+            def forward(self, x):
+                e = np.exp(-np.abs(x))
+                Sigmoid.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+                return Sigmoid.out
+
+            def backward(self, dout):
+                return dout * Sigmoid.out * (1.0 - Sigmoid.out)
+        """),
+    _v("softmax_cross_entropy", "log of probabilities clipped at 1e-12: a confident wrong sample costs 27.6, not 2000", """
+        def softmax_cross_entropy(logits, y):
+            n = logits.shape[0]
+            shifted = logits - logits.max(axis=1, keepdims=True)
+            probs = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+            loss = -np.mean(np.log(np.clip(probs[np.arange(n), y], 1e-12, 1.0)))
+            dlogits = probs.copy()
+            dlogits[np.arange(n), y] -= 1.0
+            return float(loss), dlogits / n
+        """),
+    _v("mse_loss", "the square expanded: mean(p²) − 2 mean(p t) + mean(t²), which cancels for a close fit", """
+        def mse_loss(pred, target):
+            loss = np.mean(pred ** 2) - 2.0 * np.mean(pred * target) + np.mean(target ** 2)
+            return float(loss), 2.0 * (pred - target) / pred.size
+        """),
+    _v("Sequential", "gradients() dict built at the first call and returned again afterwards",
+       _sequential().replace("""            def gradients(self):
+                return {""", """            def gradients(self):
+                if getattr(self, "_grads", None) is not None:
+                    return self._grads
+                self._grads = {""").replace("""for name, array in layer.grads.items()}
+""", """for name, array in layer.grads.items()}
+                return self._grads
+""")),
+    _v("Sequential", "a list on the class (layers = []) that every network appends to",
+       _sequential().replace("""                super().__init__()
+                self.layers = list(layers)""", """                super().__init__()
+                self.layers.extend(layers)""").replace("""        class Sequential(Module):
+""", """        class Sequential(Module):
+            layers = []
+
+""")),
+    _v("sgd_step", "zips params.values() with grads.values(): pairs arrays by position, not by key", """
+        def sgd_step(params, grads, lr):
+            for p, g in zip(params.values(), grads.values()):
+                p -= lr * g
+        """),
 ]
 
 
@@ -450,5 +530,42 @@ RIGHT = [
                 self.grads["W"] = self.x.T @ dout
                 self.grads["b"] = dout.sum(axis=0)
                 return dout @ self.params["W"].T
+        """),
+    # ---- more right answers: grads replaced by a new dict, a copy clipped in place, other
+    # stable formulas, the keys of grads iterated ------------------------------------------------
+    _v("Linear", "grads replaced by a new dict at every backward",
+       _linear().replace("""                self.grads["W"] = self.x.T @ dout
+                self.grads["b"] = dout.sum(axis=0)""", """                self.grads = {"W": self.x.T @ dout, "b": dout.sum(axis=0)}""")),
+    _v("ReLU", "a copy of x clipped in place, the mask from the copy", """
+        class ReLU(Module):
+            def forward(self, x):
+                out = np.array(x, dtype=float, copy=True)
+                out[out < 0] = 0.0
+                self.mask = out > 0
+                return out
+
+            def backward(self, dout):
+                grad = dout.copy()
+                grad[~self.mask] = 0.0
+                return grad
+        """),
+    _v("Sigmoid", "exp(−log(1 + e^−x)) through np.logaddexp", """
+        class Sigmoid(Module):
+            def forward(self, x):
+                self.a = np.exp(-np.logaddexp(0.0, -x))
+                return self.a
+
+            def backward(self, dout):
+                return dout * self.a * (1.0 - self.a)
+        """),
+    _v("mse_loss", "squared Frobenius norm of the residual over its size", """
+        def mse_loss(pred, target):
+            diff = pred - target
+            return float(np.linalg.norm(diff) ** 2 / diff.size), 2.0 * diff / diff.size
+        """),
+    _v("sgd_step", "the keys of grads iterated", """
+        def sgd_step(params, grads, lr):
+            for key, g in grads.items():
+                params[key] -= lr * g
         """),
 ]

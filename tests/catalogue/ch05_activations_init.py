@@ -55,7 +55,8 @@ def _stats(draw_weight: str = "init_weights(width, width, scheme, rng)",
 
 
 def _norms(dA: str = "2.0 * (A[-1] - T) / T.size", dZ: str = "dA * f_grad(Z[l])",
-           dW: str = "A[l].T @ dZ", norm: str = "np.linalg.norm(dW)", result: str = "norms") -> str:
+           dW: str = "A[l].T @ dZ", norm: str = "np.linalg.norm(dW)", result: str = "norms",
+           back: str = "dZ @ Ws[l].T") -> str:
     """gradient_norms written with explicit lists, with one piece swapped."""
     return f"""
         def gradient_norms(depth, width, activation, scheme, rng, n_samples=256):
@@ -73,7 +74,7 @@ def _norms(dA: str = "2.0 * (A[-1] - T) / T.size", dZ: str = "dA * f_grad(Z[l])"
                 dZ = {dZ}
                 dW = {dW}
                 norms[l] = {norm}
-                dA = dZ @ Ws[l].T
+                dA = {back}
             return {result}
         """
 
@@ -288,6 +289,52 @@ WRONG = [
     _v("gradient_norms", "the factor 2 of the square forgotten", _norms(dA="(A[-1] - T) / T.size")),
     _v("gradient_norms", "squared norms (no square root)", _norms(norm="np.sum(dW ** 2)")),
     _v("gradient_norms", "dW from the layer's own output instead of its input", _norms(dW="A[l + 1].T @ dZ")),
+    # ---- kinds of issue 16: the network's wiring with square matrices, arguments ignored, one
+    # matrix for every layer, the normal's tails, int inputs ----------------------------------------
+    _v("gradient_norms", "dA passed back through W instead of Wᵀ (square matrices hide it)", _norms(back="dZ @ Ws[l]")),
+    _v("gradient_norms", "n_samples ignored: 256 samples always",
+       _norms().replace("(n_samples, width)", "(256, width)")),
+    _v("gradient_norms", "one weight matrix drawn once and used by every layer",
+       _norms().replace("Ws = [init_weights(width, width, scheme, rng) for _ in range(depth)]",
+                        "Ws = [init_weights(width, width, scheme, rng)] * depth")),
+    _v("gradient_norms", "target drawn uniform on [0, 1) (rng.random) instead of standard normal",
+       _norms().replace("T = rng.standard_normal((n_samples, width))", "T = rng.random((n_samples, width))")),
+    _v("activation_stats", "one weight matrix drawn once and used by every layer", """
+        def activation_stats(depth, width, activation, scheme, rng, n_samples=1000):
+            f = ACTIVATIONS[activation][0]
+            A = rng.standard_normal((n_samples, width))
+            W = init_weights(width, width, scheme, rng)
+            rows = []
+            for _ in range(depth):
+                A = f(A @ W)
+                rows.append([A.mean(), A.std()])
+            return np.array(rows)
+        """),
+    _v("activation_stats", "n_samples ignored: 1000 samples always", _stats().replace("(n_samples, width)", "(1000, width)")),
+    _v("activation_stats", "Z = A @ W.T (the transposed weights; square matrices hide it)", _stats(layer="A = f(A @ W.T)")),
+    _v("init_weights", "a normal clipped at three standard deviations", _init("""
+        stds = {"zeros": 0.0, "small": 0.01, "lecun": np.sqrt(1 / fan_in),
+                "xavier": np.sqrt(2 / (fan_in + fan_out)), "he": np.sqrt(2 / fan_in)}
+        if scheme not in stds:
+            raise ValueError(scheme)
+        return stds[scheme] * np.clip(rng.standard_normal((fan_in, fan_out)), -3.0, 3.0)
+        """)),
+    _v("relu", "z itself returned when it has no negative entry (the result aliases the input)", """
+        def relu(z):
+            if np.all(z >= 0):
+                return z
+            return np.maximum(z, 0.0)
+        """),
+    _v("relu", "np.maximum(z, 0): int output for an int input", """
+        def relu(z):
+            return np.maximum(z, 0)
+        """),
+    _v("leaky_relu", "a copy of z scaled in place: an int input raises", """
+        def leaky_relu(z, alpha=0.01):
+            out = z.copy()
+            out[out < 0] *= alpha
+            return out
+        """),
 ]
 
 
@@ -341,7 +388,7 @@ RIGHT = [
         """),
     _v("relu", "z times the float mask", """
         def relu(z):
-            return z * (z > 0)
+            return z * (z > 0).astype(float)
         """),
     _v("relu", "np.clip", """
         def relu(z):
@@ -490,5 +537,25 @@ RIGHT = [
                 if l > 0:
                     delta = (delta @ weights[l].T) * f_grad(Z[l - 1])
             return norms
+        """),
+    # ---- more right answers ----------------------------------------------------------------------
+    _v("relu_grad", "np.greater(z, 0) cast to float64", """
+        def relu_grad(z):
+            return np.greater(z, 0).astype(np.float64)
+        """),
+    _v("leaky_relu", "z times a slope chosen by np.where", """
+        def leaky_relu(z, alpha=0.01):
+            return z * np.where(z > 0, 1.0, alpha)
+        """),
+    _v("activation_stats", "Linear-free loop with rng.normal inputs and a list of weights drawn up front", """
+        def activation_stats(depth, width, activation, scheme, rng, n_samples=1000):
+            f = ACTIVATIONS[activation][0]
+            weights = [init_weights(width, width, scheme, rng) for _ in range(depth)]
+            A = rng.normal(0.0, 1.0, size=(n_samples, width))
+            stats = np.empty((depth, 2))
+            for l in range(depth):
+                A = f(np.dot(A, weights[l]))
+                stats[l, 0], stats[l, 1] = A.mean(), A.std()
+            return stats
         """),
 ]
