@@ -7,8 +7,9 @@ The Module protocol
 - ``training``: True in training mode (the default), False after ``eval()``; layers such as
   dropout behave differently in the two modes.
 - ``forward(x)`` computes the output and caches what ``backward`` needs.
-- ``backward(dout)``, with ``dout`` the gradient of the loss with respect to the output,
-  fills ``grads`` and returns the gradient with respect to the input.
+- ``backward(grad_out)``, with ``grad_out`` the gradient of the loss with respect to the
+  output (the chapters' layers call it ``dout``), fills ``grads`` and returns the gradient with
+  respect to the input.
 
 Calling a module, ``layer(x)``, is the same as ``layer.forward(x)``.
 """
@@ -47,9 +48,9 @@ class Module:
             "in your subclass to return the output (and cache what backward needs)."
         )
 
-    def backward(self, dout: np.ndarray) -> np.ndarray:
-        """Given ``dout = dL/d(output)``, fill ``self.grads`` and return ``dL/dx``, the gradient
-        with respect to the input."""
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        """Given ``grad_out = dL/d(output)`` (``dout`` in the chapters' layers), fill
+        ``self.grads`` and return ``dL/dx``, the gradient with respect to the input."""
         raise NotImplementedError(
             f"{type(self).__name__}.backward is not implemented: override "
             "backward(self, dout) in your subclass to fill self.grads and return the "
