@@ -101,8 +101,9 @@ def design_matrix(X):
 
     Parameters
     ----------
-    X : ndarray, shape (n, d)
-        Inputs, one sample per row.
+    X : ndarray of float64, shape (n, d)
+        Inputs, one sample per row (float64, as every array of the course: the result may
+        keep the dtype of ``X``).
 
     Returns
     -------
@@ -222,6 +223,18 @@ for n, p, scale in [(1, 1, 1.0), (8, 1, 1.0), (50, 5, 1.0), (3, 3, 1.0), (40, 4,
                 hint="at the least-squares solution the residual is orthogonal to every column")
     check_unchanged(f"Phi after ols_fit with n={n}, p={p}", Phi_before, Phi)
     check_unchanged(f"y after ols_fit with n={n}, p={p}", y_before, y)
+
+# A feature measured in small units (a column of size 1e-3): Phi's condition number is about
+# 1e3, still well-conditioned for solve, lstsq, pinv, QR and even inv (they agree to 1e-12
+# relative here, 1e6 times inside the tolerance), but a "small" ridge added for stability
+# (1e-8 I) already moves theta by about 1e-4 relative: least squares means no penalty at all.
+Phi = np.column_stack([np.ones(40), rng.normal(size=40), 1e-3 * rng.normal(size=40),
+                       rng.uniform(0.0, 1.0, size=40)])
+y = Phi @ np.array([1.0, -2.0, 500.0, 0.5]) + 0.1 * rng.normal(size=40)
+reference = np.linalg.lstsq(Phi, y, rcond=None)[0]
+check_close("ols_fit with a column in small units (entries of size 1e-3)", ols_fit(Phi, y),
+            reference, rtol=1e-6, atol=1e-9 * np.abs(reference).max(),
+            hint="solve the normal equations exactly: no extra term on the diagonal, however small")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -381,8 +394,9 @@ def polynomial_features(x, degree):
 
     Parameters
     ----------
-    x : ndarray, shape (n,)
-        Inputs.
+    x : ndarray of float64, shape (n,)
+        Inputs (float64, as every array of the course: the result may keep the dtype of
+        ``x``).
     degree : int
         Highest power ``M >= 0``.
 
@@ -725,6 +739,9 @@ def rbf_features(X, centers, width):
     -------
     Phi : ndarray, shape (n, k), float64
         ``Phi[i, j] = exp(−‖X[i] − centers[j]‖² / width)`` (squared distance, divided by width).
+        Any formula for the squared distance is accepted, the expansion
+        ``‖x‖² − 2 x·c + ‖c‖²`` (clipped at 0) included: it loses digits only for coordinates
+        far beyond the course's range (|x| up to 1e3), where the tests do not go.
     """
     ### BEGIN SOLUTION
     sq_dist = ((X[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)

@@ -110,7 +110,9 @@ plt.show()
 # gradient and the Hessian at a point, and returns the last iterate and the whole **path**:
 # `path[0]` is `theta0`, `path[k]` the iterate after `k` steps. Each step is computed and
 # **taken** (and recorded); if its Euclidean norm was below `tol`, stop there. At most
-# `n_iters` steps are taken. Do not modify `theta0`.
+# `n_iters` steps are taken. Do not modify `theta0`. (Testing that last, tiny step's norm
+# before taking it, and leaving it out of the path, is accepted too: it changes nothing
+# the tolerance can see.)
 
 # %% nbgrader={"solution": true, "grade_id": "newton_minimize"}
 def newton_minimize(grad, hess, theta0, n_iters=50, tol=1e-10):
@@ -127,7 +129,8 @@ def newton_minimize(grad, hess, theta0, n_iters=50, tol=1e-10):
     n_iters : int
         Maximum number of steps ``>= 0``.
     tol : float
-        Stop after the first step whose norm ``‖H⁻¹g‖`` is below ``tol``.
+        Stop after the first step whose Euclidean norm ``‖H⁻¹g‖`` is below ``tol`` (strictly;
+        that step is taken and recorded, or, equally accepted, left out of the path).
 
     Returns
     -------
@@ -245,6 +248,38 @@ A_big, c_big = 1e3 * A, 1e6 * c
 theta, path = newton_minimize(lambda t: A_big @ t - c_big, lambda t: A_big, np.full(3, -1e3))
 check_close("newton_minimize on a quadratic with entries of size 1e3", theta,
             np.linalg.solve(A_big, c_big), rtol=1e-9)
+
+# Pure steps where Newton overshoots: on f(t) = sqrt(1 + t²) the step maps t to −t³, so from
+# |t0| > 1 the iterates run away. The pure method follows them; a damped or safeguarded step
+# (halving, clipping the step's length, a line search) does not.
+grad_hyp = lambda t: t / np.sqrt(1.0 + t ** 2)
+hess_hyp = lambda t: np.diag((1.0 + t ** 2) ** -1.5)
+for theta0, n_iters in [(np.array([1.2]), 3), (np.array([0.9]), 4)]:
+    theta, path = newton_minimize(grad_hyp, hess_hyp, theta0.copy(), n_iters=n_iters, tol=1e-10)
+    reference, stopped = _reference_newton(grad_hyp, hess_hyp, theta0, n_iters, 1e-10)
+    _check_newton_path(f"newton_minimize on sqrt(1 + t²) from {theta0[0]:g}, n_iters={n_iters} "
+                       "(the pure step overshoots)", path, theta, reference, stopped)
+
+# The stopping rule uses the Euclidean norm of the step, compared with tol itself. On
+# f(t) = Σ t⁴/4 each Newton step is t/3, so the steps shrink by 2/3 only and the tolerance
+# decides where the path ends, two or more steps away from where a squared norm, a max-norm,
+# a sum of |steps| or the gradient's norm would stop it.
+grad_quartic = lambda t: t ** 3
+hess_quartic = lambda t: np.diag(3.0 * t ** 2)
+for p, tol in [(1, 0.3), (4, 0.55)]:
+    theta0 = np.full(p, 1.5)
+    theta, path = newton_minimize(grad_quartic, hess_quartic, theta0.copy(), n_iters=50, tol=tol)
+    reference, stopped = _reference_newton(grad_quartic, hess_quartic, theta0, 50, tol)
+    _check_newton_path(f"newton_minimize on Σ t⁴/4 with p={p}, theta0=1.5, tol={tol:g}", path, theta,
+                       reference, stopped)
+
+# The defaults n_iters=50, tol=1e-10: on t⁴ from 1 the steps (1/3)(2/3)^k stay above 1e-10 for
+# more than 50 steps, so the path has exactly 51 rows.
+theta, path = newton_minimize(lambda t: 4.0 * t ** 3, lambda t: np.diag(12.0 * t ** 2), np.ones(1))
+reference, _ = _reference_newton(lambda t: 4.0 * t ** 3, lambda t: np.diag(12.0 * t ** 2),
+                                 np.ones(1), 50, 1e-10)
+_check_newton_path("newton_minimize on t⁴ from 1 with the default n_iters and tol", path, theta,
+                   reference, False)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -646,7 +681,8 @@ def irls(X, y, n_iters=30, tol=1e-8, l2=0.0):
     n_iters : int
         Maximum number of Newton steps.
     tol : float
-        Stop after the first step whose norm is below ``tol``.
+        Stop after the first step whose Euclidean norm is below ``tol``, as ``newton_minimize``
+        does (that last step taken and recorded in ``nll_path``, or left out: both accepted).
     l2 : float
         Penalty ``>= 0``: adds ``l2 · theta`` to the gradient and ``l2 · I`` to the Hessian.
 
@@ -762,6 +798,13 @@ check_close("irls with only a bias column, labels 1, 1, 1, 0", theta, [np.log(3.
 x = np.linspace(-2.0, 2.0, 20)
 X, y = np.column_stack([np.ones(20), 3.0 * x]), (x > 0).astype(float)
 _check_irls("irls on separable data with l2=0.01", X, y, 30, 1e-8, 0.01)
+
+# The default n_iters=30: without a penalty, separable data has no optimum, every step has a
+# norm near 1, and irls takes all 30 steps (the values are below 1e-12 there: only the count).
+theta, nll_path = irls(np.array([[-1.0], [1.0]]), np.array([0.0, 1.0]))
+check_true("length of nll_path of irls with the defaults on separable data",
+           nll_path.shape == (31,), f"shape (31,): theta = 0 and 30 steps, got {nll_path.shape}",
+           hint="the defaults are n_iters=30, tol=1e-8, l2=0.0")
 ### END HIDDEN TESTS
 
 # %% [markdown]

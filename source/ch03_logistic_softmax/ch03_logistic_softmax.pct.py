@@ -203,14 +203,16 @@ def sigmoid(z):
 
     Parameters
     ----------
-    z : ndarray, any shape
+    z : ndarray of float64, any shape
         Logits.
 
     Returns
     -------
     ndarray, same shape as ``z``, float64
         ``1 / (1 + exp(−z))``, computed without overflow, ``nan`` or warning for any float
-        input (exponentiate ``−|z|`` only).
+        input (exponentiate ``−|z|`` only). Accurate to float64 rounding, and to 1e-15
+        absolute in the far tails: where ``σ(z)`` is below 1e-15 (``z < −34.5``) any value
+        that small is as good, ``0.0`` included.
     """
     ### BEGIN SOLUTION
     z = np.asarray(z, dtype=np.float64)
@@ -359,6 +361,20 @@ check_unchanged("p after binary_cross_entropy with p in {0, 1}", p_before, p,
 check_close("binary_cross_entropy with eps=1e-3 on a confident mistake",
             binary_cross_entropy(np.array([0.0]), np.array([1.0]), eps=1e-3), -np.log(1e-3),
             rtol=1e-9, hint="use the eps argument, not a fixed constant")  # 1 − (1 − 1e-3) is exact to 1e-13
+check_close("binary_cross_entropy with eps=1e-3 on the other confident mistake (y=1, p=0)",
+            binary_cross_entropy(np.array([1.0]), np.array([0.0]), eps=1e-3), -np.log(1e-3),
+            rtol=1e-9, hint="clip from below at eps too, with the eps argument")
+# eps = 0.05: two probabilities clipped (0.02 up to 0.05, 0.97 down to 0.95) and two inside
+# [eps, 1 − eps] left as they are. Clipping changes only the values outside; adding eps inside
+# the logarithms changes every term. Both ways of clipping agree to 1e-15 here (0.95 and
+# 1 − 0.95 are within an ulp of 1 − eps and eps).
+y = np.array([1.0, 0.0, 1.0, 0.0])
+p = np.array([0.02, 0.97, 0.3, 0.6])
+expected = -(np.log(0.05) + np.log(0.05) + np.log(0.3) + np.log(0.4)) / 4
+check_close("binary_cross_entropy with eps=0.05 on p = [0.02, 0.97, 0.3, 0.6]",
+            binary_cross_entropy(y, p, eps=0.05), expected, rtol=1e-10,
+            hint="clip p to [eps, 1 − eps] (np.clip), then take the logarithms of p and 1 − p; "
+                 "probabilities already inside that range are not changed")
 
 check_close("binary_cross_entropy with int labels",
             binary_cross_entropy(np.array([1, 0, 1]), np.array([0.9, 0.2, 0.6])),
@@ -581,6 +597,9 @@ check_shape("losses of fit_logistic with the default arguments", np.asarray(loss
             hint="the defaults are lr=0.1 and n_iters=1000")
 check_close("theta of fit_logistic with the default arguments", theta, theta_ref, rtol=1e-7,
             atol=1e-10, hint="the defaults are lr=0.1 and n_iters=1000")
+# Another learning rate may end near the same optimum; the path of losses tells them apart.
+check_close("losses of fit_logistic with the default arguments", losses, losses_ref, rtol=1e-8,
+            hint="the defaults are lr=0.1 and n_iters=1000")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -1100,6 +1119,8 @@ check_shape("losses of fit_softmax with the default arguments", np.asarray(losse
             hint="the defaults are lr=0.1 and n_iters=1000")
 check_close("W of fit_softmax with the default arguments", W, W_ref, rtol=1e-7, atol=1e-10,
             hint="the defaults are lr=0.1 and n_iters=1000")
+check_close("losses of fit_softmax with the default arguments", losses, losses_ref, rtol=1e-8,
+            hint="the defaults are lr=0.1 and n_iters=1000")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"solution": true, "grade_id": "predict_classes"}
@@ -1116,7 +1137,8 @@ def predict_classes(X, W):
     Returns
     -------
     labels : ndarray of int, shape (n,)
-        ``argmax_k (X W)[i, k]`` for each sample ``i``.
+        ``argmax_k (X W)[i, k]`` for each sample ``i``; a tie goes to the smallest class
+        index, as ``np.argmax`` does (at ``W = 0`` every sample is predicted class 0).
     """
     ### BEGIN SOLUTION
     return np.argmax(X @ W, axis=1)
@@ -1157,6 +1179,17 @@ for n, d, K in [(1, 1, 3), (1, 4, 1), (4, 3, 4), (5, 2, 5), (80, 6, 10)]:
                 hint="for each sample (row), the index of the class (column) of largest score")
     check_unchanged(f"X after {case}", X_before, X)
     check_unchanged(f"W after {case}", W_before, W)
+
+# Ties go to the smallest index (the docstring's convention, np.argmax's): W = 0, where
+# fit_softmax starts, and exact ties between two classes of integer scores.
+check_equal("predict_classes with W = 0 (every score equal)",
+            predict_classes(np.ones((3, 2)), np.zeros((2, 4))), np.zeros(3, dtype=int),
+            hint="a tie goes to the smallest class index, as np.argmax does")
+X = np.array([[1.0, 0.0], [0.0, 1.0]])
+W = np.array([[0.0, 2.0, 1.0, 2.0], [3.0, -1.0, 3.0, 3.0]])  # rows tie classes 1, 3 and 0, 2, 3
+check_equal("predict_classes with two or three classes tied for the largest score",
+            predict_classes(X, W), np.array([1, 0]),
+            hint="a tie goes to the smallest class index, as np.argmax does")
 ### END HIDDEN TESTS
 
 # %% [markdown]

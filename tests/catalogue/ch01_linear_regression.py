@@ -50,6 +50,10 @@ WRONG = [
             Phi1 = np.hstack([np.ones((Phi.shape[0], 1)), Phi])
             return np.linalg.lstsq(Phi1, y, rcond=None)[0]
         """),
+    _v("ols_fit", "a 'tiny' ridge 1e-8 I added for stability", """
+        def ols_fit(Phi, y):
+            return np.linalg.solve(Phi.T @ Phi + 1e-8 * np.eye(Phi.shape[1]), Phi.T @ y)
+        """),
     # ---- mse ------------------------------------------------------------------------------
     _v("mse", "sum of squares instead of the mean", """
         def mse(y_true, y_pred):
@@ -66,6 +70,10 @@ WRONG = [
     _v("mse", "divides by len(y) instead of the number of entries", """
         def mse(y_true, y_pred):
             return float(np.sum((y_true - y_pred) ** 2) / len(y_true))
+        """),
+    _v("mse", "variance of the residual (its mean subtracted)", """
+        def mse(y_true, y_pred):
+            return float(np.var(y_true - y_pred))
         """),
     # ---- ridge_fit ------------------------------------------------------------------------
     _v("ridge_fit", "penalises the intercept too (lam I on the augmented system)", """
@@ -174,6 +182,28 @@ WRONG = [
             path = [theta]
             for _ in range(n_iters):
                 theta -= lr * grad(theta)
+                path.append(theta)
+            return theta, np.array(path)
+        """),
+    _v("gradient_descent", "theta is a view of path[0]: in-place steps overwrite theta0's row", """
+        def gradient_descent(grad, theta0, lr, n_iters):
+            path = np.zeros((n_iters + 1, len(theta0)))
+            path[0] = theta0
+            theta = path[0]
+            for k in range(1, n_iters + 1):
+                theta -= lr * grad(theta)
+                path[k] = theta
+            return theta, path
+        """),
+    _v("gradient_descent", "stops early once the gradient is tiny (path shorter than n_iters + 1)", """
+        def gradient_descent(grad, theta0, lr, n_iters):
+            theta = np.array(theta0, dtype=float)
+            path = [theta]
+            for _ in range(n_iters):
+                g = grad(theta)
+                if np.linalg.norm(g) < 1e-8:
+                    break
+                theta = theta - lr * g
                 path.append(theta)
             return theta, np.array(path)
         """),

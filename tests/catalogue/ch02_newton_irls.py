@@ -74,6 +74,99 @@ WRONG = [
                     break
             return theta, np.array(path)
         """),
+    # the stopping rule: another norm than the step's Euclidean norm
+    _v("newton_minimize", "stops on the squared norm of the step (step @ step < tol)", """
+        def newton_minimize(grad, hess, theta0, n_iters=50, tol=1e-10):
+            theta = np.array(theta0, dtype=np.float64)
+            path = [theta]
+            for _ in range(n_iters):
+                step = np.linalg.solve(hess(theta), grad(theta))
+                theta = theta - step
+                path.append(theta)
+                if step @ step < tol:
+                    break
+            return theta, np.array(path)
+        """),
+    _v("newton_minimize", "stops on the largest |entry| of the step (max-norm)", """
+        def newton_minimize(grad, hess, theta0, n_iters=50, tol=1e-10):
+            theta = np.array(theta0, dtype=np.float64)
+            path = [theta]
+            for _ in range(n_iters):
+                step = np.linalg.solve(hess(theta), grad(theta))
+                theta = theta - step
+                path.append(theta)
+                if np.max(np.abs(step)) < tol:
+                    break
+            return theta, np.array(path)
+        """),
+    _v("newton_minimize", "stops on the sum of |entries| of the step (L1 norm)", """
+        def newton_minimize(grad, hess, theta0, n_iters=50, tol=1e-10):
+            theta = np.array(theta0, dtype=np.float64)
+            path = [theta]
+            for _ in range(n_iters):
+                step = np.linalg.solve(hess(theta), grad(theta))
+                theta = theta - step
+                path.append(theta)
+                if np.sum(np.abs(step)) < tol:
+                    break
+            return theta, np.array(path)
+        """),
+    _v("newton_minimize", "stops on the gradient's norm at the new iterate, not the step's", """
+        def newton_minimize(grad, hess, theta0, n_iters=50, tol=1e-10):
+            theta = np.array(theta0, dtype=np.float64)
+            path = [theta]
+            for _ in range(n_iters):
+                theta = theta - np.linalg.solve(hess(theta), grad(theta))
+                path.append(theta)
+                if np.linalg.norm(grad(theta)) < tol:
+                    break
+            return theta, np.array(path)
+        """),
+    # steps that overshoot: a safer, damped method is not Newton's
+    _v("newton_minimize", "step length clipped to at most 1 (a trust region)", """
+        def newton_minimize(grad, hess, theta0, n_iters=50, tol=1e-10):
+            theta = np.array(theta0, dtype=np.float64)
+            path = [theta]
+            for _ in range(n_iters):
+                step = np.linalg.solve(hess(theta), grad(theta))
+                length = np.linalg.norm(step)
+                if length > 1.0:
+                    step = step / length
+                theta = theta - step
+                path.append(theta)
+                if length < tol:
+                    break
+            return theta, np.array(path)
+        """),
+    _v("newton_minimize", "'safeguarded': halves the step while the gradient's norm would grow", """
+        def newton_minimize(grad, hess, theta0, n_iters=50, tol=1e-10):
+            theta = np.array(theta0, dtype=float)
+            path = [theta.copy()]
+            for _ in range(n_iters):
+                g = grad(theta)
+                delta = np.linalg.solve(hess(theta), g)
+                for _ in range(30):
+                    if np.linalg.norm(grad(theta - delta)) <= np.linalg.norm(g):
+                        break
+                    delta = delta / 2.0
+                theta = theta - delta
+                path.append(theta.copy())
+                if np.linalg.norm(delta) < tol:
+                    break
+            return theta, np.array(path)
+        """),
+    _v("newton_minimize", "default n_iters=100 instead of 50", """
+        def newton_minimize(grad, hess, theta0, n_iters=100, tol=1e-10):
+            theta = np.array(theta0, dtype=np.float64)
+            path = [theta]
+            for _ in range(n_iters):
+                step = np.linalg.solve(hess(theta), grad(theta))
+                theta = theta - step
+                path.append(theta)
+                if np.linalg.norm(step) < tol:
+                    break
+            return theta, np.array(path)
+        """),
     # ---- least_squares_grad_hess ----------------------------------------------------------
     _v("least_squares_grad_hess", "Hessian without the factor 2: (1/n) PhiᵀPhi", """
         def least_squares_grad_hess(Phi, y, theta):
@@ -202,6 +295,14 @@ WRONG = [
                 theta = theta - np.linalg.solve(H + l2 * np.eye(p), g + l2 * theta)
                 values.append(logistic_nll(X, y, theta) + 0.5 * l2 * theta @ theta)
             return theta, np.array(values)
+        """),
+    _v("irls", "default n_iters=50 instead of 30", """
+        def irls(X, y, n_iters=50, tol=1e-8, l2=0.0):
+            p = X.shape[1]
+            grad = lambda t: logistic_grad_hess(X, y, t)[0] + l2 * t
+            hess = lambda t: logistic_grad_hess(X, y, t)[1] + l2 * np.eye(p)
+            theta, path = newton_minimize(grad, hess, np.zeros(p), n_iters=n_iters, tol=tol)
+            return theta, np.array([logistic_nll(X, y, t) + 0.5 * l2 * t @ t for t in path])
         """),
     _v("irls", "penalty left out of nll_path (the plain NLL recorded)", """
         def irls(X, y, n_iters=30, tol=1e-8, l2=0.0):

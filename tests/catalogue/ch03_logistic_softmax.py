@@ -50,6 +50,15 @@ WRONG = [
             return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
         """),
     # ---- logistic_loss_grad ---------------------------------------------------------------
+    _v("binary_cross_entropy", "adds eps inside the logarithms instead of clipping", """
+        def binary_cross_entropy(y, p, eps=1e-12):
+            return float(-np.mean(y * np.log(p + eps) + (1.0 - y) * np.log(1.0 - p + eps)))
+        """),
+    _v("binary_cross_entropy", "eps used for the upper bound only, the lower bound fixed at 1e-12", """
+        def binary_cross_entropy(y, p, eps=1e-12):
+            p = np.clip(p, 1e-12, 1.0 - eps)
+            return float(-np.mean(y * np.log(p) + (1.0 - y) * np.log(1.0 - p)))
+        """),
     _v("logistic_loss_grad", "gradient missing the 1/n", """
         def logistic_loss_grad(X, y, theta):
             z = X @ theta
@@ -108,6 +117,15 @@ WRONG = [
             return theta, np.array(losses)
         """),
     # ---- accuracy -------------------------------------------------------------------------
+    _v("fit_logistic", "default learning rate 1.1 (ends near the same optimum on easy data)", """
+        def fit_logistic(X, y, lr=1.1, n_iters=1000):
+            theta = np.zeros(X.shape[1])
+            losses = np.empty(n_iters)
+            for k in range(n_iters):
+                losses[k], grad = logistic_loss_grad(X, y, theta)
+                theta = theta - lr * grad
+            return theta, losses
+        """),
     _v("accuracy", "the number of correct predictions, not the fraction", """
         def accuracy(y_true, y_pred):
             return float(np.sum(y_true == y_pred))
@@ -205,6 +223,10 @@ WRONG = [
             return W, np.array(losses)
         """),
     # ---- predict_classes ------------------------------------------------------------------
+    _v("predict_classes", "last column of argsort: ties go to the largest class index", """
+        def predict_classes(X, W):
+            return np.argsort(X @ W, axis=1, kind="stable")[:, -1]
+        """),
     _v("predict_classes", "argmax over axis 0 (the samples) instead of the classes", """
         def predict_classes(X, W):
             return np.argmax(X @ W, axis=0)
