@@ -158,7 +158,8 @@ check_close("the array b after SGD(0.5).step", b, [1.5], hint="p ← p − lr ·
 
 # %% nbgrader={"grade": true, "grade_id": "test_SGD_hidden", "points": 2}
 # Hidden tests of SGD: several steps on several shapes, the same arrays updated in place, the
-# gradients left unchanged, a learning rate changed between steps.
+# gradients left unchanged (and given in another key order), a learning rate changed between
+# steps.
 ### BEGIN HIDDEN TESTS
 import numpy as np
 from utils.checks import check_close, check_true, check_unchanged
@@ -172,14 +173,15 @@ for lr, scale in [(0.1, 1.0), (1e-3, 1.0), (2.0, 1.0), (0.01, 1e3)]:
     for t in range(1, 4):
         grads = {k: scale * rng.normal(size=s) for k, s in shapes.items()}
         grads_before = {k: g.copy() for k, g in grads.items()}
-        opt.step(params, grads)
+        # at step 2 grads lists its keys in the reverse order: pair the arrays by key
+        opt.step(params, dict(reversed(grads.items())) if t == 2 else grads)
         for key in shapes:
             expected[key] = expected[key] - lr * grads_before[key]
             case = f"params[{key!r}] after step {t} of SGD(lr={lr:g}), gradients of size {scale:g}"
             check_true(case, params[key] is arrays[key], "the same array as before the step",
                        hint="update in place: p -= lr * g")
             check_close(case, arrays[key], expected[key], rtol=1e-12, atol=1e-12 * scale,
-                        hint="p ← p − lr · g")
+                        hint="p ← p − lr · g, with g = grads[key] (pair the arrays by key, not by position)")
             check_unchanged(f"grads[{key!r}] after step {t} of SGD(lr={lr:g})", grads_before[key], grads[key])
 
 opt = SGD(0.1)
@@ -448,7 +450,8 @@ def ema(values, beta):
     Parameters
     ----------
     values : ndarray, shape (T,)
-        The sequence ``x_0 … x_{T−1}``, T ≥ 1; not modified.
+        The sequence ``x_0 … x_{T−1}``, T ≥ 1, of floats or of ints (counts, say); not
+        modified.
     beta : float
         Decay rate in ``[0, 1)``.
 
@@ -478,10 +481,10 @@ check_close("ema([1, 2, 3], 0.5)", s, [1.0, 1.5, 2.25],
 
 # %% nbgrader={"grade": true, "grade_id": "test_ema_hidden", "points": 2}
 # Hidden tests of ema: exact values on fresh sequences (one value, β = 0, β close to 1, values
-# of size 1e3) and the input left unchanged.
+# of size 1e3, ints) and the input left unchanged.
 ### BEGIN HIDDEN TESTS
 import numpy as np
-from utils.checks import check_close, check_shape, check_unchanged
+from utils.checks import check_close, check_dtype, check_shape, check_unchanged
 
 rng = np.random.default_rng(6401)
 for T, beta, scale in [(1, 0.9, 1.0), (2, 0.5, 1.0), (10, 0.0, 1.0), (50, 0.9, 1.0), (300, 0.99, 1.0),
@@ -500,6 +503,11 @@ for T, beta, scale in [(1, 0.9, 1.0), (2, 0.5, 1.0), (10, 0.0, 1.0), (50, 0.9, 1
                      "value), s[t] = β s[t−1] + (1 − β) values[t]")
     check_unchanged(f"values after {case}", values_before, values,
                     hint="write the average into a new array, not into values")
+
+counts = np.array([3, 0, 4, 1, 5])  # ints: the average is a float all the same
+check_dtype("ema of an int array", ema(counts, 0.5))
+check_close("ema([3, 0, 4, 1, 5], 0.5)", ema(counts, 0.5), [3.0, 1.5, 2.75, 1.875, 3.4375], rtol=1e-12,
+            hint="a float64 result whatever the dtype of values (np.empty_like of an int array holds ints)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -560,12 +568,15 @@ class Momentum:
     """Gradient descent with heavy-ball momentum.
 
     For every key: ``v = momentum * v - lr * g`` then ``p += v``, with ``v`` the key's velocity
-    (zeros the first time the key is seen; every key has its own).
+    (zeros the first time the key is seen; every key has its own, whatever the order of the
+    keys in ``params`` and ``grads``).
 
     Parameters
     ----------
     lr : float
-        Learning rate (attribute ``lr``).
+        Learning rate (attribute ``lr``), read at every step: a schedule may change it between
+        steps. PyTorch's form ``b = momentum * b + g``, ``p -= lr * b`` (``v = -lr * b``) is
+        the same while ``lr`` is constant and differs once it changes; either is accepted.
     momentum : float
         ``μ`` in ``[0, 1)`` (attribute ``momentum``).
 
@@ -641,8 +652,9 @@ for lr, mu, scale, default in [(0.1, 0.9, 1.0, True), (0.05, 0.5, 1.0, False), (
             rate = opt.lr = lr / 2
         grads = {k: scale * rng.normal(size=p.shape) for k, p in params.items()}
         grads_before = {k: g.copy() for k, g in grads.items()}
-        # at step 4 the same arrays come in the reverse key order: the state goes by key
-        opt.step(dict(reversed(params.items())) if t == 4 else params, grads)
+        # the same arrays in the reverse key order (params at step 4, grads at step 2): by key
+        opt.step(dict(reversed(params.items())) if t == 4 else params,
+                 dict(reversed(grads.items())) if t == 2 else grads)
         for key in params:
             g = grads_before[key]
             state["velocity"][key] = mu * state["velocity"][key] - rate * g
@@ -666,12 +678,15 @@ class Nesterov:
     """Gradient descent with Nesterov momentum, in the look-ahead form.
 
     For every key: ``v = momentum * v - lr * g`` then ``p += momentum * v - lr * g`` (with the
-    new ``v``); ``v`` is the key's velocity, zeros the first time the key is seen.
+    new ``v``); ``v`` is the key's velocity, zeros the first time the key is seen (one per key,
+    whatever the order of the keys).
 
     Parameters
     ----------
     lr : float
-        Learning rate (attribute ``lr``).
+        Learning rate (attribute ``lr``), read at every step: a schedule may change it between
+        steps. PyTorch's form ``b = momentum * b + g``, ``p -= lr * (g + momentum * b)`` is the
+        same while ``lr`` is constant and differs once it changes; either is accepted.
     momentum : float
         ``μ`` in ``[0, 1)`` (attribute ``momentum``).
 
@@ -746,8 +761,9 @@ for lr, mu, scale, default in [(0.1, 0.9, 1.0, True), (0.05, 0.5, 1.0, False), (
             rate = opt.lr = lr / 2
         grads = {k: scale * rng.normal(size=p.shape) for k, p in params.items()}
         grads_before = {k: g.copy() for k, g in grads.items()}
-        # at step 4 the same arrays come in the reverse key order: the state goes by key
-        opt.step(dict(reversed(params.items())) if t == 4 else params, grads)
+        # the same arrays in the reverse key order (params at step 4, grads at step 2): by key
+        opt.step(dict(reversed(params.items())) if t == 4 else params,
+                 dict(reversed(grads.items())) if t == 2 else grads)
         for key in params:
             g = grads_before[key]
             state["velocity"][key] = mu * state["velocity"][key] - rate * g
@@ -820,7 +836,7 @@ class AdaGrad:
     Parameters
     ----------
     lr : float
-        Learning rate (attribute ``lr``).
+        Learning rate (attribute ``lr``), read at every step (a schedule may change it).
     eps : float
         Added to ``sqrt(G)`` (attribute ``eps``).
 
@@ -892,8 +908,9 @@ for lr, eps, scale, default in [(0.1, 1e-8, 1.0, True), (0.5, 1e-8, 1.0, True), 
         grads_before = {k: g.copy() for k, g in grads.items()}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            # at step 4 the same arrays come in the reverse key order: the state goes by key
-            opt.step(dict(reversed(params.items())) if t == 4 else params, grads)
+            # the same arrays in the reverse key order (params at step 4, grads at step 2): by key
+            opt.step(dict(reversed(params.items())) if t == 4 else params,
+                     dict(reversed(grads.items())) if t == 2 else grads)
         check_true(f"step {t} of {name} with a gradient of zeros", len(caught) == 0, "no warning",
                    hint="add eps to √G before dividing, so that 0 / 0 never happens")
         for key in params:
@@ -920,7 +937,7 @@ class RMSProp:
     Parameters
     ----------
     lr : float
-        Learning rate (attribute ``lr``).
+        Learning rate (attribute ``lr``), read at every step (a schedule may change it).
     rho : float
         Decay rate of the average, in ``[0, 1)`` (attribute ``rho``).
     eps : float
@@ -998,8 +1015,9 @@ for lr, rho, eps, scale, default in [(0.01, 0.9, 1e-8, 1.0, True), (0.1, 0.5, 1e
         grads_before = {k: g.copy() for k, g in grads.items()}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            # at step 4 the same arrays come in the reverse key order: the state goes by key
-            opt.step(dict(reversed(params.items())) if t == 4 else params, grads)
+            # the same arrays in the reverse key order (params at step 4, grads at step 2): by key
+            opt.step(dict(reversed(params.items())) if t == 4 else params,
+                     dict(reversed(grads.items())) if t == 2 else grads)
         check_true(f"step {t} of {name} with a gradient of zeros", len(caught) == 0, "no warning",
                    hint="add eps to √s before dividing, so that 0 / 0 never happens")
         for key in params:
@@ -1029,10 +1047,15 @@ class Adam:
         v_hat = v / (1 - beta2**t)
         p -= lr * m_hat / (sqrt(v_hat) + eps)
 
+    The paper's folded form ``p -= lr * sqrt(1 - beta2**t) / (1 - beta1**t) * m / (sqrt(v) + eps)``
+    is accepted too (its eps is not rescaled: it differs by O(eps), noticeably only for a large
+    eps or gradients of the size of eps).
+
     Parameters
     ----------
     lr, beta1, beta2, eps : float
-        Kept as attributes of the same names.
+        Kept as attributes of the same names and read at every step (a schedule may change
+        ``lr`` between steps).
 
     Methods
     -------
@@ -1139,8 +1162,9 @@ for lr, beta1, beta2, eps, scale, default in [(1e-3, 0.9, 0.999, 1e-8, 1.0, True
         grads_before = {k: g.copy() for k, g in grads.items()}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            # at step 4 the same arrays come in the reverse key order: the state goes by key
-            opt.step(dict(reversed(params.items())) if t == 4 else params, grads)
+            # the same arrays in the reverse key order (params at step 4, grads at step 2): by key
+            opt.step(dict(reversed(params.items())) if t == 4 else params,
+                     dict(reversed(grads.items())) if t == 2 else grads)
         check_true(f"step {t} of {name} with a gradient of zeros", len(caught) == 0, "no warning",
                    hint="add eps to √v̂ before dividing, so that 0 / 0 never happens")
         for key in params:
@@ -1172,6 +1196,12 @@ for lr, beta1, beta2, eps, scale, default in [(1e-3, 0.9, 0.999, 1e-8, 1.0, True
                              "(1 − β), m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ), p −= lr m̂ / (√v̂ + eps) "
                              "with self.lr and self.eps (eps outside the root); one m, v and t per key")
             check_unchanged(f"grads[{key!r}] after step {t} of {name}", grads_before[key], grads[key])
+
+w = np.array([0.0, 5.0])
+Adam().step({"w": w}, {"w": np.array([1.0, -3.0])})
+check_close("w after one step of Adam() (every default) with g = (1, −3)", w, [-1e-3, 5.0 + 1e-3], rtol=1e-6,
+            hint="the defaults lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8: the first step moves each "
+                 "coordinate by lr against the sign of its gradient")
 ### END HIDDEN TESTS
 
 # %% [markdown]

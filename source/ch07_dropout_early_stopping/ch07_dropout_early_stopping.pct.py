@@ -623,7 +623,7 @@ check_raises("Dropout(1.0, rng)", lambda: Dropout(1.0, np.random.default_rng(0))
 # Hidden tests of Dropout: statistics of the masks (any correct way of drawing them passes),
 # the exact scaling, backward with the same mask, a new mask per forward, evaluation mode,
 # p = 0, invalid p, inputs of shape (1, 1), 1-D and 3-D inputs, entries of magnitude 0.5 to
-# 2·10³, two Dropout layers in one network, inputs left unchanged.
+# 2·10³, inputs with exact zeros, two Dropout layers in one network, inputs left unchanged.
 ### BEGIN HIDDEN TESTS
 import numpy as np
 from utils.checks import (check_close, check_dtype, check_equal, check_raises, check_shape, check_true,
@@ -715,6 +715,25 @@ for shape in [(2000,), (40, 30, 20)]:
     check_close(f"kept outputs of Dropout(0.4) on shape {shape}", out[~dropped], x[~dropped] / 0.6, rtol=1e-12, atol=0)
     check_close(f"backward of Dropout(0.4) on shape {shape}", layer.backward(x), np.where(dropped, 0.0, x / 0.6),
                 rtol=1e-12, atol=0, hint="backward multiplies by the mask of the last forward")
+
+# Inputs with exact zeros (the ReLU outputs dropout follows in a network): a kept unit whose
+# input is 0 still passes its gradient, so backward needs the mask drawn in forward, not one
+# rebuilt from the output (out != 0). The kept fraction among them is binomial: 6σ bounds.
+x = np.maximum(signed_away_from_zero(rng, (300, 200)), 0.0)   # about half the entries exactly 0
+layer = Dropout(0.3, np.random.default_rng(13))
+out = layer.forward(x)
+dx = layer.backward(np.ones_like(x))
+zero = x == 0
+check_close("backward(ones) of Dropout(0.3) where the input was not 0", dx[~zero],
+            np.where(out == 0, 0.0, 1 / 0.7)[~zero], rtol=1e-12, atol=0,
+            hint="backward multiplies by the mask of the last forward, scaled by 1 / (1 − p)")
+passed = dx[zero][dx[zero] != 0]
+check_close("backward(ones) of Dropout(0.3) where the input was 0 and the gradient is not", passed,
+            np.full(passed.shape, 1 / 0.7), rtol=1e-12, atol=0, hint="a kept unit's gradient is scaled by 1 / (1 − p)")
+check_close("fraction of the units with input 0 whose gradient Dropout(0.3).backward passes", np.mean(dx[zero] != 0),
+            0.7, atol=6 * np.sqrt(0.7 * 0.3 / zero.sum()),
+            hint="keep the mask drawn in forward (self.mask): rebuilding it from the output (out != 0) "
+                 "loses the kept units whose input was 0, as after a ReLU")
 
 # Two Dropout layers in one network: forward through both, then backward in reverse order;
 # each layer's backward must use its own mask (a mask kept on the class would be the other's).

@@ -460,6 +460,28 @@ WRONG = [
         p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
         """).replace("                self.m, self.v, self.t = {}, {}, {}\n", "").replace(
         "class Adam:\n", "class Adam:\n            m, v, t = {}, {}, {}\n\n")),
+    _v("SGD", "params and grads paired by position (zip of the values), not by key", """
+        class SGD:
+            def __init__(self, lr):
+                self.lr = lr
+
+            def step(self, params, grads):
+                for p, g in zip(params.values(), grads.values()):
+                    p -= self.lr * g
+        """),
+    _v("ema", "the output array made with np.empty_like(values): ints stay ints", """
+        def ema(values, beta):
+            s = np.empty_like(values)
+            s[0] = values[0]
+            for t in range(1, len(values)):
+                s[t] = beta * s[t - 1] + (1 - beta) * values[t]
+            return s
+        """),
+    _v("Adam", "the default learning rate changed to 0.01", _adam("""
+        m_hat = self.m[key] / (1 - b1 ** t)
+        v_hat = self.v[key] / (1 - b2 ** t)
+        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        """).replace("lr=1e-3", "lr=1e-2")),
     _v("iterate_minibatches", "rng=None seeds the same generator at every call (one order for ever)",
        _minibatches("""
         n = len(X)
