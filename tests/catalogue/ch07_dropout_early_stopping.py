@@ -199,25 +199,9 @@ WRONG = [
        _dropout().replace("self.mask", "Dropout.mask")),
     _v("Dropout", "the mask drawn for (n, d) inputs only (n, d = x.shape)",
        _dropout(mask="(self.rng.random((x.shape[0], x.shape[-1])) >= self.p) / (1.0 - self.p)")),
-    _v("Dropout", "backward rebuilds the mask from the cached output (out != 0)", """
-        class Dropout(Module):
-            def __init__(self, p, rng):
-                super().__init__()
-                if not 0.0 <= p < 1.0:
-                    raise ValueError(p)
-                self.p, self.rng = p, rng
-
-            def forward(self, x):
-                if not self.training:
-                    return x
-                self.out = np.where(self.rng.random(x.shape) < self.p, 0.0, x / (1.0 - self.p))
-                return self.out
-
-            def backward(self, dout):
-                if not self.training:
-                    return dout
-                return np.where(self.out != 0, dout / (1.0 - self.p), 0.0)
-        """),
+    _v("Dropout", "backward rebuilds the mask from the cached output (out != 0)",
+       _dropout(mask="x * (self.rng.random(x.shape) >= self.p) / (1.0 - self.p)", forward="self.mask",
+                backward="np.where(self.mask != 0, dout / (1.0 - self.p), 0.0)")),
     _v("EarlyStopping", "min_delta taken as relative: val_loss < best_loss · (1 − min_delta)",
        _stopping(improved="val_loss < self.best_loss * (1 - self.min_delta)")),
     _v("EarlyStopping", "best parameters kept in a dict on the class: shared by every EarlyStopping",
