@@ -158,7 +158,8 @@ check_close("the array b after SGD(0.5).step", b, [1.5], hint="p ← p − lr ·
 
 # %% nbgrader={"grade": true, "grade_id": "test_SGD_hidden", "points": 2}
 # Hidden tests of SGD: several steps on several shapes, the same arrays updated in place, the
-# gradients left unchanged, a learning rate changed between steps.
+# gradients left unchanged (and given in another key order), a learning rate changed between
+# steps.
 ### BEGIN HIDDEN TESTS
 import numpy as np
 from utils.checks import check_close, check_true, check_unchanged
@@ -172,14 +173,15 @@ for lr, scale in [(0.1, 1.0), (1e-3, 1.0), (2.0, 1.0), (0.01, 1e3)]:
     for t in range(1, 4):
         grads = {k: scale * rng.normal(size=s) for k, s in shapes.items()}
         grads_before = {k: g.copy() for k, g in grads.items()}
-        opt.step(params, grads)
+        # at step 2 grads lists its keys in the reverse order: pair the arrays by key
+        opt.step(params, dict(reversed(grads.items())) if t == 2 else grads)
         for key in shapes:
             expected[key] = expected[key] - lr * grads_before[key]
             case = f"params[{key!r}] after step {t} of SGD(lr={lr:g}), gradients of size {scale:g}"
             check_true(case, params[key] is arrays[key], "the same array as before the step",
                        hint="update in place: p -= lr * g")
             check_close(case, arrays[key], expected[key], rtol=1e-12, atol=1e-12 * scale,
-                        hint="p ← p − lr · g")
+                        hint="p ← p − lr · g, with g = grads[key] (pair the arrays by key, not by position)")
             check_unchanged(f"grads[{key!r}] after step {t} of SGD(lr={lr:g})", grads_before[key], grads[key])
 
 opt = SGD(0.1)
@@ -287,7 +289,8 @@ check_close("the samples of one shuffled epoch, sorted", np.sort(np.concatenate(
 
 # %% nbgrader={"grade": true, "grade_id": "test_iterate_minibatches_hidden", "points": 3}
 # Hidden tests of iterate_minibatches: every sample once, batch sizes, X and y rows kept
-# together, the order with and without shuffling, reproducibility from rng, inputs unchanged.
+# together, the order with and without shuffling, reproducibility from rng, rng=None, inputs
+# unchanged.
 ### BEGIN HIDDEN TESTS
 import numpy as np
 from utils.checks import check_close, check_equal, check_shape, check_true, check_unchanged
@@ -334,6 +337,16 @@ epoch1 = np.concatenate([yb for _, yb in iterate_minibatches(X, y, 10, rng=rng)]
 epoch2 = np.concatenate([yb for _, yb in iterate_minibatches(X, y, 10, rng=rng)])
 check_true("two epochs drawn from the same generator", not np.array_equal(epoch1, epoch2),
            "a new order at every epoch", hint="draw a fresh permutation at every call")
+# rng=None: a fresh default_rng() at every call, so two epochs differ (a fixed seed would repeat
+# one order for ever); two equal orders of 100 samples have probability 1/100!.
+unseeded = [np.concatenate([yb for _, yb in iterate_minibatches(X, y, 10)]) for _ in range(2)]
+check_close("the samples of one shuffled epoch with rng=None, sorted", np.sort(unseeded[0]), y, rtol=0, atol=0,
+            hint="every sample exactly once per epoch")
+check_true("the order of a shuffled epoch with rng=None", not np.array_equal(unseeded[0], y),
+           "a random order when shuffle=True, with or without an rng",
+           hint="rng=None means a fresh np.random.default_rng(), not 'do not shuffle'")
+check_true("two shuffled epochs with rng=None", not np.array_equal(unseeded[0], unseeded[1]),
+           "a new order at every call", hint="rng=None: a fresh, unseeded np.random.default_rng() at every call")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -437,7 +450,8 @@ def ema(values, beta):
     Parameters
     ----------
     values : ndarray, shape (T,)
-        The sequence ``x_0 … x_{T−1}``, T ≥ 1; not modified.
+        The sequence ``x_0 … x_{T−1}``, T ≥ 1, of floats or of ints (counts, say); not
+        modified.
     beta : float
         Decay rate in ``[0, 1)``.
 
@@ -467,10 +481,10 @@ check_close("ema([1, 2, 3], 0.5)", s, [1.0, 1.5, 2.25],
 
 # %% nbgrader={"grade": true, "grade_id": "test_ema_hidden", "points": 2}
 # Hidden tests of ema: exact values on fresh sequences (one value, β = 0, β close to 1, values
-# of size 1e3) and the input left unchanged.
+# of size 1e3, ints) and the input left unchanged.
 ### BEGIN HIDDEN TESTS
 import numpy as np
-from utils.checks import check_close, check_shape, check_unchanged
+from utils.checks import check_close, check_dtype, check_shape, check_unchanged
 
 rng = np.random.default_rng(6401)
 for T, beta, scale in [(1, 0.9, 1.0), (2, 0.5, 1.0), (10, 0.0, 1.0), (50, 0.9, 1.0), (300, 0.99, 1.0),
@@ -489,6 +503,11 @@ for T, beta, scale in [(1, 0.9, 1.0), (2, 0.5, 1.0), (10, 0.0, 1.0), (50, 0.9, 1
                      "value), s[t] = β s[t−1] + (1 − β) values[t]")
     check_unchanged(f"values after {case}", values_before, values,
                     hint="write the average into a new array, not into values")
+
+counts = np.array([3, 0, 4, 1, 5])  # ints: the average is a float all the same
+check_dtype("ema of an int array", ema(counts, 0.5))
+check_close("ema([3, 0, 4, 1, 5], 0.5)", ema(counts, 0.5), [3.0, 1.5, 2.75, 1.875, 3.4375], rtol=1e-12,
+            hint="a float64 result whatever the dtype of values (np.empty_like of an int array holds ints)")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -549,12 +568,15 @@ class Momentum:
     """Gradient descent with heavy-ball momentum.
 
     For every key: ``v = momentum * v - lr * g`` then ``p += v``, with ``v`` the key's velocity
-    (zeros the first time the key is seen; every key has its own).
+    (zeros the first time the key is seen; every key has its own, whatever the order of the
+    keys in ``params`` and ``grads``).
 
     Parameters
     ----------
     lr : float
-        Learning rate (attribute ``lr``).
+        Learning rate (attribute ``lr``), read at every step: a schedule may change it between
+        steps. PyTorch's form ``b = momentum * b + g``, ``p -= lr * b`` (``v = -lr * b``) is
+        the same while ``lr`` is constant and differs once it changes; either is accepted.
     momentum : float
         ``μ`` in ``[0, 1)`` (attribute ``momentum``).
 
@@ -600,8 +622,8 @@ check_close("w after two steps of Momentum(0.1, momentum=0.5), g = 1", w, [0.75,
 
 # %% nbgrader={"grade": true, "grade_id": "test_Momentum_hidden", "points": 3}
 # Hidden tests of Momentum: several steps on several shapes against the formula, state kept per
-# key (keys with different gradients, a key appearing later), the default momentum, in place,
-# gradients unchanged.
+# key (keys with different gradients, a key appearing later, the keys in another order), the
+# default momentum, a learning rate changed between steps, in place, gradients unchanged.
 ### BEGIN HIDDEN TESTS
 import numpy as np
 from utils.checks import check_close, check_true, check_unchanged
@@ -614,23 +636,40 @@ for lr, mu, scale, default in [(0.1, 0.9, 1.0, True), (0.05, 0.5, 1.0, False), (
     name = f"Momentum(lr={lr:g})" if default else f"Momentum(lr={lr:g}, momentum={mu:g})"
     params = {k: rng.normal(size=s) for k, s in shapes.items()}
     arrays, expected = dict(params), {k: p.copy() for k, p in params.items()}
-    velocity = {k: np.zeros(s) for k, s in shapes.items()}
+    # Two readings of "v = μ v − lr g" once opt.lr changes: the velocity form, and PyTorch's
+    # buffer b = μ b + g, p −= lr b (v = −lr b while lr is constant); the first step with the
+    # new rate decides which one the answer follows.
+    expected = {"velocity": expected, "buffer": {k: p.copy() for k, p in params.items()}}
+    state = {reading: {k: np.zeros(s) for k, s in shapes.items()} for reading in expected}
+    reading, rate = None, lr
     for t in range(1, 7):
         if t == 3:  # a key seen for the first time at step 3 starts with a zero velocity
             params["late"] = rng.normal(size=(2, 2))
-            arrays["late"], expected["late"], velocity["late"] = params["late"], params["late"].copy(), np.zeros((2, 2))
+            arrays["late"] = params["late"]
+            for r in expected:
+                expected[r]["late"], state[r]["late"] = params["late"].copy(), np.zeros((2, 2))
+        if t == 5:  # what a schedule does between epochs: the next steps use the new opt.lr
+            rate = opt.lr = lr / 2
         grads = {k: scale * rng.normal(size=p.shape) for k, p in params.items()}
         grads_before = {k: g.copy() for k, g in grads.items()}
-        opt.step(params, grads)
+        # the same arrays in the reverse key order (params at step 4, grads at step 2): by key
+        opt.step(dict(reversed(params.items())) if t == 4 else params,
+                 dict(reversed(grads.items())) if t == 2 else grads)
         for key in params:
-            velocity[key] = mu * velocity[key] - lr * grads_before[key]
-            expected[key] = expected[key] + velocity[key]
+            g = grads_before[key]
+            state["velocity"][key] = mu * state["velocity"][key] - rate * g
+            expected["velocity"][key] = expected["velocity"][key] + state["velocity"][key]
+            state["buffer"][key] = mu * state["buffer"][key] + g
+            expected["buffer"][key] = expected["buffer"][key] - rate * state["buffer"][key]
+            if reading is None and t >= 5:
+                reading = min(expected, key=lambda r: np.max(np.abs(arrays[key] - expected[r][key])))
             case = f"params[{key!r}] after step {t} of {name}, gradients of size {scale:g}"
             check_true(case, params[key] is arrays[key], "the same array as before the step",
                        hint="update in place: p += v")
-            check_close(case, arrays[key], expected[key], rtol=1e-9, atol=1e-12 * scale,
+            check_close(case, arrays[key], expected[reading or "velocity"][key], rtol=1e-9, atol=1e-12 * scale,
                         hint="v = μ v − lr g then p += v, with one velocity per key (zeros when a "
-                             "key is first seen), kept from step to step")
+                             "key is first seen, whatever the order of the keys), kept from step to "
+                             "step; read self.lr at every step (a schedule changes it)")
             check_unchanged(f"grads[{key!r}] after step {t} of {name}", grads_before[key], grads[key])
 ### END HIDDEN TESTS
 
@@ -639,12 +678,15 @@ class Nesterov:
     """Gradient descent with Nesterov momentum, in the look-ahead form.
 
     For every key: ``v = momentum * v - lr * g`` then ``p += momentum * v - lr * g`` (with the
-    new ``v``); ``v`` is the key's velocity, zeros the first time the key is seen.
+    new ``v``); ``v`` is the key's velocity, zeros the first time the key is seen (one per key,
+    whatever the order of the keys).
 
     Parameters
     ----------
     lr : float
-        Learning rate (attribute ``lr``).
+        Learning rate (attribute ``lr``), read at every step: a schedule may change it between
+        steps. PyTorch's form ``b = momentum * b + g``, ``p -= lr * (g + momentum * b)`` is the
+        same while ``lr`` is constant and differs once it changes; either is accepted.
     momentum : float
         ``μ`` in ``[0, 1)`` (attribute ``momentum``).
 
@@ -689,8 +731,8 @@ check_close("w after two steps of Nesterov(0.1, momentum=0.5), g = 1", w, [0.675
 
 # %% nbgrader={"grade": true, "grade_id": "test_Nesterov_hidden", "points": 3}
 # Hidden tests of Nesterov: several steps on several shapes against the formula, state kept per
-# key (keys with different gradients, a key appearing later), the default momentum, in place,
-# gradients unchanged.
+# key (keys with different gradients, a key appearing later, the keys in another order), the
+# default momentum, a learning rate changed between steps, in place, gradients unchanged.
 ### BEGIN HIDDEN TESTS
 import numpy as np
 from utils.checks import check_close, check_true, check_unchanged
@@ -703,23 +745,40 @@ for lr, mu, scale, default in [(0.1, 0.9, 1.0, True), (0.05, 0.5, 1.0, False), (
     name = f"Nesterov(lr={lr:g})" if default else f"Nesterov(lr={lr:g}, momentum={mu:g})"
     params = {k: rng.normal(size=s) for k, s in shapes.items()}
     arrays, expected = dict(params), {k: p.copy() for k, p in params.items()}
-    velocity = {k: np.zeros(s) for k, s in shapes.items()}
+    # Two readings once opt.lr changes: the velocity form, and PyTorch's buffer b = μ b + g,
+    # p −= lr (g + μ b) (v = −lr b while lr is constant); the first step with the new rate
+    # decides which one the answer follows.
+    expected = {"velocity": expected, "buffer": {k: p.copy() for k, p in params.items()}}
+    state = {reading: {k: np.zeros(s) for k, s in shapes.items()} for reading in expected}
+    reading, rate = None, lr
     for t in range(1, 7):
         if t == 3:  # a key seen for the first time at step 3 starts with a zero velocity
             params["late"] = rng.normal(size=(2, 2))
-            arrays["late"], expected["late"], velocity["late"] = params["late"], params["late"].copy(), np.zeros((2, 2))
+            arrays["late"] = params["late"]
+            for r in expected:
+                expected[r]["late"], state[r]["late"] = params["late"].copy(), np.zeros((2, 2))
+        if t == 5:  # what a schedule does between epochs: the next steps use the new opt.lr
+            rate = opt.lr = lr / 2
         grads = {k: scale * rng.normal(size=p.shape) for k, p in params.items()}
         grads_before = {k: g.copy() for k, g in grads.items()}
-        opt.step(params, grads)
+        # the same arrays in the reverse key order (params at step 4, grads at step 2): by key
+        opt.step(dict(reversed(params.items())) if t == 4 else params,
+                 dict(reversed(grads.items())) if t == 2 else grads)
         for key in params:
-            velocity[key] = mu * velocity[key] - lr * grads_before[key]
-            expected[key] = expected[key] + mu * velocity[key] - lr * grads_before[key]
+            g = grads_before[key]
+            state["velocity"][key] = mu * state["velocity"][key] - rate * g
+            expected["velocity"][key] = expected["velocity"][key] + mu * state["velocity"][key] - rate * g
+            state["buffer"][key] = mu * state["buffer"][key] + g
+            expected["buffer"][key] = expected["buffer"][key] - rate * (g + mu * state["buffer"][key])
+            if reading is None and t >= 5:
+                reading = min(expected, key=lambda r: np.max(np.abs(arrays[key] - expected[r][key])))
             case = f"params[{key!r}] after step {t} of {name}, gradients of size {scale:g}"
             check_true(case, params[key] is arrays[key], "the same array as before the step",
                        hint="update in place")
-            check_close(case, arrays[key], expected[key], rtol=1e-9, atol=1e-12 * scale,
+            check_close(case, arrays[key], expected[reading or "velocity"][key], rtol=1e-9, atol=1e-12 * scale,
                         hint="v = μ v − lr g, then p += μ v − lr g with the new v (the look-ahead); "
-                             "one velocity per key, zeros when a key is first seen")
+                             "one velocity per key (zeros when a key is first seen, whatever the "
+                             "order of the keys); read self.lr at every step (a schedule changes it)")
             check_unchanged(f"grads[{key!r}] after step {t} of {name}", grads_before[key], grads[key])
 ### END HIDDEN TESTS
 
@@ -777,7 +836,7 @@ class AdaGrad:
     Parameters
     ----------
     lr : float
-        Learning rate (attribute ``lr``).
+        Learning rate (attribute ``lr``), read at every step (a schedule may change it).
     eps : float
         Added to ``sqrt(G)`` (attribute ``eps``).
 
@@ -822,7 +881,8 @@ check_close("w after two steps of AdaGrad(0.1), g = (3, −4)", w, [-0.1 - 0.1 /
 
 # %% nbgrader={"grade": true, "grade_id": "test_AdaGrad_hidden", "points": 2}
 # Hidden tests of AdaGrad: several steps on several shapes against the formula, state per key
-# (a key appearing later), a gradient that is always zero (no 0/0), eps, in place.
+# (a key appearing later, the keys in another order), a gradient that is always zero (no 0/0),
+# eps, a learning rate changed between steps, in place.
 ### BEGIN HIDDEN TESTS
 import warnings
 import numpy as np
@@ -841,12 +901,16 @@ for lr, eps, scale, default in [(0.1, 1e-8, 1.0, True), (0.5, 1e-8, 1.0, True), 
         if t == 3:  # a key seen for the first time starts with G = 0
             params["late"] = rng.normal(size=(2, 2))
             arrays["late"], expected["late"], sums["late"] = params["late"], params["late"].copy(), np.zeros((2, 2))
+        if t == 5:  # what a schedule does between epochs: the next step uses the new opt.lr
+            lr = opt.lr = lr / 2
         grads = {k: scale * rng.normal(size=p.shape) for k, p in params.items()}
         grads["zero"] = np.zeros(3)
         grads_before = {k: g.copy() for k, g in grads.items()}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            opt.step(params, grads)
+            # the same arrays in the reverse key order (params at step 4, grads at step 2): by key
+            opt.step(dict(reversed(params.items())) if t == 4 else params,
+                     dict(reversed(grads.items())) if t == 2 else grads)
         check_true(f"step {t} of {name} with a gradient of zeros", len(caught) == 0, "no warning",
                    hint="add eps to √G before dividing, so that 0 / 0 never happens")
         for key in params:
@@ -856,8 +920,9 @@ for lr, eps, scale, default in [(0.1, 1e-8, 1.0, True), (0.5, 1e-8, 1.0, True), 
             check_true(case, params[key] is arrays[key], "the same array as before the step",
                        hint="update in place")
             check_close(case, arrays[key], expected[key], rtol=1e-9, atol=1e-12,
-                        hint="G += g² (a sum over all steps, one G per key), then "
-                             "p −= lr g / (√G + eps): the square root of G, eps outside it")
+                        hint="G += g² (a sum over all steps, one G per key, whatever the order of "
+                             "the keys), then p −= lr g / (√G + eps) with the current self.lr: the "
+                             "square root of G, eps outside it")
             check_unchanged(f"grads[{key!r}] after step {t} of {name}", grads_before[key], grads[key])
 ### END HIDDEN TESTS
 
@@ -872,7 +937,7 @@ class RMSProp:
     Parameters
     ----------
     lr : float
-        Learning rate (attribute ``lr``).
+        Learning rate (attribute ``lr``), read at every step (a schedule may change it).
     rho : float
         Decay rate of the average, in ``[0, 1)`` (attribute ``rho``).
     eps : float
@@ -922,7 +987,8 @@ check_close("w after two steps of RMSProp(0.01, rho=0.9), g = 2", w,
 
 # %% nbgrader={"grade": true, "grade_id": "test_RMSProp_hidden", "points": 2}
 # Hidden tests of RMSProp: several steps on several shapes against the formula, state per key
-# (a key appearing later), the defaults, a gradient that is always zero, in place.
+# (a key appearing later, the keys in another order), the defaults, a learning rate changed
+# between steps, a gradient that is always zero, in place.
 ### BEGIN HIDDEN TESTS
 import warnings
 import numpy as np
@@ -942,12 +1008,16 @@ for lr, rho, eps, scale, default in [(0.01, 0.9, 1e-8, 1.0, True), (0.1, 0.5, 1e
         if t == 3:  # a key seen for the first time starts with s = 0
             params["late"] = rng.normal(size=(2, 2))
             arrays["late"], expected["late"], averages["late"] = params["late"], params["late"].copy(), np.zeros((2, 2))
+        if t == 5:  # what a schedule does between epochs: the next step uses the new opt.lr
+            lr = opt.lr = lr / 2
         grads = {k: scale * rng.normal(size=p.shape) for k, p in params.items()}
         grads["zero"] = np.zeros(3)
         grads_before = {k: g.copy() for k, g in grads.items()}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            opt.step(params, grads)
+            # the same arrays in the reverse key order (params at step 4, grads at step 2): by key
+            opt.step(dict(reversed(params.items())) if t == 4 else params,
+                     dict(reversed(grads.items())) if t == 2 else grads)
         check_true(f"step {t} of {name} with a gradient of zeros", len(caught) == 0, "no warning",
                    hint="add eps to √s before dividing, so that 0 / 0 never happens")
         for key in params:
@@ -957,8 +1027,8 @@ for lr, rho, eps, scale, default in [(0.01, 0.9, 1e-8, 1.0, True), (0.1, 0.5, 1e
             check_true(case, params[key] is arrays[key], "the same array as before the step",
                        hint="update in place")
             check_close(case, arrays[key], expected[key], rtol=1e-9, atol=1e-12,
-                        hint="s = ρ s + (1 − ρ) g² (one s per key, zeros at first), then "
-                             "p −= lr g / (√s + eps)")
+                        hint="s = ρ s + (1 − ρ) g² (one s per key, zeros at first, whatever the "
+                             "order of the keys), then p −= lr g / (√s + eps) with the current self.lr")
             check_unchanged(f"grads[{key!r}] after step {t} of {name}", grads_before[key], grads[key])
 ### END HIDDEN TESTS
 
@@ -977,10 +1047,15 @@ class Adam:
         v_hat = v / (1 - beta2**t)
         p -= lr * m_hat / (sqrt(v_hat) + eps)
 
+    The paper's folded form ``p -= lr * sqrt(1 - beta2**t) / (1 - beta1**t) * m / (sqrt(v) + eps)``
+    is accepted too (its eps is not rescaled: it differs by O(eps), noticeably only for a large
+    eps or gradients of the size of eps).
+
     Parameters
     ----------
     lr, beta1, beta2, eps : float
-        Kept as attributes of the same names.
+        Kept as attributes of the same names and read at every step (a schedule may change
+        ``lr`` between steps).
 
     Methods
     -------
@@ -1035,31 +1110,51 @@ check_close("w after a second step of Adam(0.1), g = (1, 1)", w,
 
 # %% nbgrader={"grade": true, "grade_id": "test_Adam_hidden", "points": 3}
 # Hidden tests of Adam: several steps on several shapes against the formula (bias correction
-# with t counted from 1), state per key (a key appearing later starts with m = v = 0), the
-# defaults, a gradient that is always zero, in place, gradients unchanged.
+# with t counted from 1), state per key (a key appearing later starts with m = v = 0; the keys
+# in another order), the defaults and a non-default eps, a learning rate changed between steps,
+# a gradient that is always zero, in place, gradients unchanged.
 ### BEGIN HIDDEN TESTS
 import warnings
 import numpy as np
 from utils.checks import check_close, check_true, check_unchanged
 
+
+def adam_target(p, m, v, t, lr, beta1, beta2, eps, folded):
+    """p after the update with the averages m, v at step t. `folded`: the paper's efficient form
+    lr·√(1 − β2ᵗ)/(1 − β1ᵗ) · m / (√v + eps), whose eps is not rescaled (differs by O(eps))."""
+    if folded:
+        return p - lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t) * m / (np.sqrt(v) + eps)
+    return p - lr * (m / (1 - beta1 ** t)) / (np.sqrt(v / (1 - beta2 ** t)) + eps)
+
+
 rng = np.random.default_rng(6901)
 shapes = {"scalar": (1,), "vector": (5,), "twin": (5,), "matrix": (3, 4), "zero": (3,)}
-for lr, beta1, beta2, scale, default in [(1e-3, 0.9, 0.999, 1.0, True), (0.05, 0.9, 0.999, 1.0, True),
-                                         (0.1, 0.5, 0.9, 1.0, False), (0.01, 0.0, 0.99, 1.0, False),
-                                         (0.02, 0.9, 0.999, 1e3, True)]:
-    opt = Adam(lr) if default else Adam(lr, beta1=beta1, beta2=beta2)
-    name = f"Adam(lr={lr:g})" if default else f"Adam(lr={lr:g}, beta1={beta1:g}, beta2={beta2:g})"
+for lr, beta1, beta2, eps, scale, default in [(1e-3, 0.9, 0.999, 1e-8, 1.0, True),
+                                              (0.05, 0.9, 0.999, 1e-8, 1.0, True),
+                                              (0.1, 0.5, 0.9, 1e-8, 1.0, False),
+                                              (0.01, 0.0, 0.99, 1e-8, 1.0, False),
+                                              (0.05, 0.9, 0.999, 0.1, 1.0, False),
+                                              (0.02, 0.9, 0.999, 1e-8, 1e3, True)]:
+    opt = Adam(lr) if default else Adam(lr, beta1=beta1, beta2=beta2, eps=eps)
+    name = f"Adam(lr={lr:g})" if default else f"Adam(lr={lr:g}, beta1={beta1:g}, beta2={beta2:g}, eps={eps:g})"
     params = {k: rng.normal(size=s) for k, s in shapes.items()}
-    arrays, expected = dict(params), {k: p.copy() for k, p in params.items()}
+    arrays = dict(params)
     first, second = {k: np.zeros(s) for k, s in shapes.items()}, {k: np.zeros(s) for k, s in shapes.items()}
     steps = {k: 0 for k in shapes}
-    late_counter = None  # the late key's t: its own ("own") or the optimiser's step count ("shared")
+    # Readings a right answer may follow, each decided at its first check and then held to:
+    # the folded form (only a large eps tells it apart), and for the late key its own step
+    # count or the optimiser's (PyTorch keeps one per key; one for the whole optimiser is right too).
+    expected = {folded: {k: p.copy() for k, p in params.items()} for folded in (False, True)}
+    shared_late, folded_reading, late_counter = {}, None, None
     for t in range(1, 7):
         if t == 3:  # a key seen for the first time starts with m = v = 0 and its own t = 0
             params["late"] = rng.normal(size=(2, 2))
-            arrays["late"], expected["late"] = params["late"], params["late"].copy()
+            arrays["late"] = params["late"]
             first["late"], second["late"], steps["late"] = np.zeros((2, 2)), np.zeros((2, 2)), 0
-            shared_late = params["late"].copy()
+            for folded in expected:
+                expected[folded]["late"] = shared_late[folded] = params["late"].copy()
+        if t == 5:  # what a schedule does between epochs: the next steps use the new opt.lr
+            lr = opt.lr = lr / 2
         # Gradients of ordinary size, away from 0 (where eps would matter).
         grads = {k: scale * rng.choice([-1.0, 1.0], size=p.shape) * rng.uniform(0.3, 2.0, size=p.shape)
                  for k, p in params.items()}
@@ -1067,7 +1162,9 @@ for lr, beta1, beta2, scale, default in [(1e-3, 0.9, 0.999, 1.0, True), (0.05, 0
         grads_before = {k: g.copy() for k, g in grads.items()}
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            opt.step(params, grads)
+            # the same arrays in the reverse key order (params at step 4, grads at step 2): by key
+            opt.step(dict(reversed(params.items())) if t == 4 else params,
+                     dict(reversed(grads.items())) if t == 2 else grads)
         check_true(f"step {t} of {name} with a gradient of zeros", len(caught) == 0, "no warning",
                    hint="add eps to √v̂ before dividing, so that 0 / 0 never happens")
         for key in params:
@@ -1075,25 +1172,36 @@ for lr, beta1, beta2, scale, default in [(1e-3, 0.9, 0.999, 1.0, True), (0.05, 0
             steps[key] += 1
             first[key] = beta1 * first[key] + (1 - beta1) * g
             second[key] = beta2 * second[key] + (1 - beta2) * g ** 2
-            m_hat = first[key] / (1 - beta1 ** steps[key])
-            v_hat = second[key] / (1 - beta2 ** steps[key])
-            expected[key] = expected[key] - lr * m_hat / (np.sqrt(v_hat) + 1e-8)
-            target = expected[key]
-            if key == "late":  # one step count for the whole optimiser (PyTorch keeps one per key) is right too
-                shared_late = shared_late - lr * (first[key] / (1 - beta1 ** t)) / (
-                    np.sqrt(second[key] / (1 - beta2 ** t)) + 1e-8)
+            for folded in expected:
+                expected[folded][key] = adam_target(expected[folded][key], first[key], second[key], steps[key],
+                                                    lr, beta1, beta2, eps, folded)
+                if key == "late":
+                    shared_late[folded] = adam_target(shared_late[folded], first[key], second[key], t,
+                                                      lr, beta1, beta2, eps, folded)
+            if folded_reading is None:
+                folded_reading = bool(np.max(np.abs(arrays[key] - expected[True][key]))
+                                      < np.max(np.abs(arrays[key] - expected[False][key])))
+            target = expected[folded_reading][key]
+            if key == "late":
                 if late_counter is None:  # decided at the key's first step, then held to
-                    nearer_shared = np.max(np.abs(arrays[key] - shared_late)) < np.max(np.abs(arrays[key] - target))
+                    nearer_shared = (np.max(np.abs(arrays[key] - shared_late[folded_reading]))
+                                     < np.max(np.abs(arrays[key] - target)))
                     late_counter = "shared" if nearer_shared else "own"
-                target = shared_late if late_counter == "shared" else target
+                target = shared_late[folded_reading] if late_counter == "shared" else target
             case = f"params[{key!r}] after step {t} of {name}, gradients of size {scale:g}"
             check_true(case, params[key] is arrays[key], "the same array as before the step",
                        hint="update in place")
             check_close(case, arrays[key], target, rtol=1e-6, atol=1e-6,
                         hint="t += 1 first (t = 1 at a key's first step), m and v averaged with "
-                             "(1 − β), m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ), p −= lr m̂ / (√v̂ + eps); "
-                             "one m, v and t per key")
+                             "(1 − β), m̂ = m / (1 − β1ᵗ), v̂ = v / (1 − β2ᵗ), p −= lr m̂ / (√v̂ + eps) "
+                             "with self.lr and self.eps (eps outside the root); one m, v and t per key")
             check_unchanged(f"grads[{key!r}] after step {t} of {name}", grads_before[key], grads[key])
+
+w = np.array([0.0, 5.0])
+Adam().step({"w": w}, {"w": np.array([1.0, -3.0])})
+check_close("w after one step of Adam() (every default) with g = (1, −3)", w, [-1e-3, 5.0 + 1e-3], rtol=1e-6,
+            hint="the defaults lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8: the first step moves each "
+                 "coordinate by lr against the sign of its gradient")
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -441,7 +441,7 @@ check_close('grads["0.b"]', grads["0.b"], [0.0, 0.0], hint="biases are not penal
 
 # %% nbgrader={"grade": true, "grade_id": "test_l2_penalty_hidden", "points": 2}
 # Hidden tests of l2_penalty: value and gradients on fresh parameters of several networks,
-# lam = 0, large weights, biases not penalised, parameters left unchanged.
+# lam = 0, large weights, biases not penalised, parameters left unchanged, two calls in a row.
 ### BEGIN HIDDEN TESTS
 import numpy as np
 from utils.checks import check_close, check_equal, check_shape, check_type, check_unchanged
@@ -475,6 +475,17 @@ for name, shapes in networks.items():
                              "zeros for the biases")
             check_unchanged(f'params["{key}"] after {case}', before[key], params[key],
                             hint="compute new arrays; do not scale params in place")
+
+# Two calls in a row (as in training, one per step): the first result stays what it was.
+params = {"0.W": np.array([[1.0, -2.0]]), "0.b": np.array([3.0])}
+first_penalty, first_grads = l2_penalty(params, 0.5)
+kept = {key: array.copy() for key, array in first_grads.items()}
+l2_penalty({"0.W": np.array([[4.0, 4.0]]), "0.b": np.array([1.0]), "2.W": np.ones((1, 1))}, 2.0)
+check_equal("sorted keys of the gradients of a first call, after a second call", sorted(first_grads), ["0.W", "0.b"],
+            hint="build a new dict of new arrays at every call, not one dict kept between calls")
+for key in kept:
+    check_close(f'grads["{key}"] of a first call, after a second call with other parameters', first_grads[key],
+                kept[key], rtol=0, atol=0, hint="return new arrays in a new dict at every call")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -544,9 +555,13 @@ class Dropout(Module):
     Methods
     -------
     forward(x)
-        ``x`` of shape (n, d) (any shape works). Training mode (``self.training``): draw a
+        ``x``: float array of shape (n, d) in a network, but any shape must work (1-D, 3-D…):
+        one mask entry per entry of ``x``. The values are of ordinary size (the tests use
+        magnitudes from 0.5 up to 2·10³; ``x / (1 - p)`` would overflow only near the float64
+        limit, about 1e308, which no test reaches). Training mode (``self.training``): draw a
         new mask keeping each entry independently with probability ``1 - p``; return
-        ``x * mask / (1 - p)`` and cache the mask. Evaluation mode: return ``x`` unchanged.
+        ``x * mask / (1 - p)`` and cache the mask (on this layer: every ``Dropout`` of a
+        network has its own). Evaluation mode: return ``x`` unchanged.
     backward(dout)
         Training mode: ``dout * mask / (1 - p)`` with the mask of the last forward.
         Evaluation mode: ``dout`` unchanged.
@@ -607,7 +622,8 @@ check_raises("Dropout(1.0, rng)", lambda: Dropout(1.0, np.random.default_rng(0))
 # %% nbgrader={"grade": true, "grade_id": "test_Dropout_hidden", "points": 3}
 # Hidden tests of Dropout: statistics of the masks (any correct way of drawing them passes),
 # the exact scaling, backward with the same mask, a new mask per forward, evaluation mode,
-# p = 0, invalid p, small and large inputs, inputs left unchanged.
+# p = 0, invalid p, inputs of shape (1, 1), 1-D and 3-D inputs, entries of magnitude 0.5 to
+# 2·10³, inputs with exact zeros, two Dropout layers in one network, inputs left unchanged.
 ### BEGIN HIDDEN TESTS
 import numpy as np
 from utils.checks import (check_close, check_dtype, check_equal, check_raises, check_shape, check_true,
@@ -685,6 +701,57 @@ first = Dropout(0.3, np.random.default_rng(11)).forward(x)
 second = Dropout(0.3, np.random.default_rng(11)).forward(x)
 check_equal("outputs of two Dropout(0.3) with generators of the same seed", first, second,
             hint="draw the mask from self.rng (the rng argument) only, never from np.random")
+
+# Any shape: one mask entry per entry of x, for a 1-D and a 3-D input.
+for shape in [(2000,), (40, 30, 20)]:
+    x = signed_away_from_zero(rng, shape)
+    layer = Dropout(0.4, np.random.default_rng(12))
+    out = layer.forward(x)
+    check_shape(f"Dropout(0.4).forward of an input of shape {shape}", out, shape,
+                hint="draw the mask with the shape of x (rng.random(x.shape)), whatever its number of axes")
+    dropped = out == 0
+    check_close(f"fraction of units dropped by Dropout(0.4) on shape {shape}", dropped.mean(), 0.4,
+                atol=6 * np.sqrt(0.4 * 0.6 / dropped.size), hint="one independent mask entry per entry of x")
+    check_close(f"kept outputs of Dropout(0.4) on shape {shape}", out[~dropped], x[~dropped] / 0.6, rtol=1e-12, atol=0)
+    check_close(f"backward of Dropout(0.4) on shape {shape}", layer.backward(x), np.where(dropped, 0.0, x / 0.6),
+                rtol=1e-12, atol=0, hint="backward multiplies by the mask of the last forward")
+
+# Inputs with exact zeros (the ReLU outputs dropout follows in a network): a kept unit whose
+# input is 0 still passes its gradient, so backward needs the mask drawn in forward, not one
+# rebuilt from the output (out != 0). The kept fraction among them is binomial: 6σ bounds.
+x = np.maximum(signed_away_from_zero(rng, (300, 200)), 0.0)   # about half the entries exactly 0
+layer = Dropout(0.3, np.random.default_rng(13))
+out = layer.forward(x)
+dx = layer.backward(np.ones_like(x))
+zero = x == 0
+check_close("backward(ones) of Dropout(0.3) where the input was not 0", dx[~zero],
+            np.where(out == 0, 0.0, 1 / 0.7)[~zero], rtol=1e-12, atol=0,
+            hint="backward multiplies by the mask of the last forward, scaled by 1 / (1 − p)")
+passed = dx[zero][dx[zero] != 0]
+check_close("backward(ones) of Dropout(0.3) where the input was 0 and the gradient is not", passed,
+            np.full(passed.shape, 1 / 0.7), rtol=1e-12, atol=0, hint="a kept unit's gradient is scaled by 1 / (1 − p)")
+check_close("fraction of the units with input 0 whose gradient Dropout(0.3).backward passes", np.mean(dx[zero] != 0),
+            0.7, atol=6 * np.sqrt(0.7 * 0.3 / zero.sum()),
+            hint="keep the mask drawn in forward (self.mask): rebuilding it from the output (out != 0) "
+                 "loses the kept units whose input was 0, as after a ReLU")
+
+# Two Dropout layers in one network: forward through both, then backward in reverse order;
+# each layer's backward must use its own mask (a mask kept on the class would be the other's).
+x, dout = signed_away_from_zero(rng, (60, 50)), signed_away_from_zero(rng, (60, 50))
+lower, upper = Dropout(0.5, np.random.default_rng(21)), Dropout(0.3, np.random.default_rng(22))
+hidden = lower.forward(x)
+out = upper.forward(hidden)
+# Where the lower layer dropped a unit, the upper output is 0 whatever the upper mask says:
+# the upper mask is seen only where the lower layer kept the unit.
+seen = hidden != 0
+d_hidden = upper.backward(dout)
+check_close("backward of the upper of two Dropout layers, where the lower one kept the unit",
+            d_hidden[seen], np.where(out == 0, 0.0, dout / 0.7)[seen], rtol=1e-12, atol=0,
+            hint="keep the mask on the layer (self.mask), not on the class: each Dropout has its own")
+d_x = lower.backward(d_hidden)
+check_close("backward of the lower of two Dropout layers", d_x, np.where(hidden == 0, 0.0, d_hidden / 0.5),
+            rtol=1e-12, atol=0,
+            hint="keep the mask on the layer (self.mask), not on the class: each Dropout has its own")
 
 for bad_p in (-0.1, 1.0, 1.5):
     check_raises(f"Dropout({bad_p}, rng)", lambda: Dropout(bad_p, np.random.default_rng(0)), ValueError,
@@ -880,8 +947,9 @@ check_close('best_params["W"]', stopper.best_params["W"], [1.0, 2.0])
 
 # %% nbgrader={"grade": true, "grade_id": "test_EarlyStopping_hidden", "points": 3}
 # Hidden tests of EarlyStopping: stopping exactly after `patience` calls without improvement,
-# the counter reset by an improvement, min_delta (strict), best_epoch from 0, deep copies of
-# the best parameters, the defaults, and random sequences of losses.
+# the counter reset by an improvement, min_delta (strict, absolute), best_epoch from 0, deep
+# copies of the best parameters, the defaults, two stoppers used in turn, and random sequences
+# of losses.
 ### BEGIN HIDDEN TESTS
 import numpy as np
 from utils.checks import check_close, check_equal, check_true
@@ -925,6 +993,8 @@ cases = [  # (losses, patience, min_delta, what it checks)
     ([1.0, 1.2, 0.5], 1, 0.0, "patience=1 stops at the first call without improvement"),
     ([3.0], 2, 0.0, "a single call"),
     ([1e3, 999.0, 1e3, 1001.0, 998.5, 999.0, 999.0], 2, 0.0, "losses of size 1e3"),
+    ([100.0, 99.0, 98.5, 97.0, 96.9, 96.0, 95.2, 95.0], 2, 0.75,
+     "min_delta at losses of size 100: an absolute margin, not a fraction of the loss"),
 ]
 for losses, patience, min_delta, what in cases:
     stopper = EarlyStopping() if patience is None else EarlyStopping(patience=patience, min_delta=min_delta)
@@ -948,6 +1018,22 @@ for trial in range(40):
     check_equal(f"what step returned, {case}", run(stopper, losses), want_flags,
                 hint="an improvement is val_loss < best_loss − min_delta; stop after `patience` calls without one")
     check_equal(f"best_epoch, {case}", stopper.best_epoch, want_epoch)
+
+# Two stoppers at once (two models trained side by side): each keeps its own state.
+first, second = EarlyStopping(patience=2), EarlyStopping(patience=3)
+first_params, second_params = {"W": np.array([1.0])}, {"0.W": np.array([[2.0]]), "0.b": np.array([0.0])}
+first_flags, second_flags = [], []
+for first_loss, second_loss in [(1.0, 3.0), (0.5, 3.5), (0.7, 2.0), (0.8, 2.5)]:
+    first_flags.append(bool(first.step(first_loss, first_params)))
+    second_flags.append(bool(second.step(second_loss, second_params)))
+check_equal("what step returned to the first of two stoppers used in turn", first_flags, [False, False, False, True],
+            hint="keep every piece of state on the instance (self.…), none on the class")
+check_equal("what step returned to the second of two stoppers used in turn", second_flags, [False] * 4,
+            hint="keep every piece of state on the instance (self.…), none on the class")
+check_equal("best_epoch of each of two stoppers used in turn", (first.best_epoch, second.best_epoch), (1, 2))
+check_equal("the keys of best_params of each of two stoppers used in turn",
+            (sorted(first.best_params), sorted(second.best_params)), (["W"], ["0.W", "0.b"]),
+            hint="each stopper keeps its own copy of its own parameters")
 
 # best_params: deep copies of the parameters of the best call.
 params = {"0.W": np.array([[1.0, 2.0]]), "0.b": np.array([0.5])}
@@ -1000,9 +1086,10 @@ print(f"best weights restored:     validation loss {restored_loss:.3f}, accuracy
 
 axes = plot_run(stopped, f"early stopping, patience {PATIENCE}", best_epoch=stopper.best_epoch)
 for ax, key in zip(axes, ["validation loss", "validation accuracy"]):
-    ax.plot(plain[key], color="C1", ls=":", label=f"{key}, trained on (no stopping)")
+    ax.plot(plain[key], color="C1", ls=":", label=f"{key}, all {EPOCHS} epochs (no early stopping)")
     ax.axvline(len(stopped[key]) - 1, color="C3", lw=1, label="stopped here")
-    ax.legend(fontsize="small")
+    # below the panel: inside it the legend would hide the first epochs of the curves
+    ax.legend(fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.2))
 plt.show()
 
 # %% [markdown]

@@ -378,6 +378,126 @@ WRONG = [
         def cosine_decay(lr0, epoch, total_epochs, lr_min=0.0):
             return lr_min + (lr0 - lr_min) * (1 + np.cos(np.pi * epoch / total_epochs))
         """),
+    # ---- kinds of issue 16: instances, optional arguments, attributes read at every step ----------
+    _v("Momentum", "velocities kept in a class attribute: shared by every Momentum",
+       _momentum("Momentum", """
+           v *= self.momentum
+           v -= self.lr * g
+           p += v
+           """, init="").replace("class Momentum:\n", "class Momentum:\n            velocity = {}\n\n")),
+    _v("Momentum", "the learning rate copied in __init__: a schedule setting opt.lr has no effect",
+       _momentum("Momentum", """
+           v *= self.momentum
+           v -= self.rate * g
+           p += v
+           """, init="self.velocity, self.rate = {}, lr")),
+    _v("Nesterov", "velocities stored by position (the order of the keys), not by key", """
+        class Nesterov:
+            def __init__(self, lr, momentum=0.9):
+                self.lr = lr
+                self.momentum = momentum
+                self.velocities = []
+
+            def step(self, params, grads):
+                for i, (key, p) in enumerate(params.items()):
+                    if i == len(self.velocities):
+                        self.velocities.append(np.zeros_like(p))
+                    v = self.velocities[i]
+                    v *= self.momentum
+                    v -= self.lr * grads[key]
+                    p += self.momentum * v - self.lr * grads[key]
+        """),
+    _v("Nesterov", "the learning rate copied in __init__: a schedule setting opt.lr has no effect",
+       _momentum("Nesterov", """
+           v *= self.momentum
+           v -= self.rate * g
+           p += self.momentum * v - self.rate * g
+           """, init="self.velocity, self.rate = {}, lr")),
+    _v("AdaGrad", "eps hard-coded: the eps argument ignored", _adaptive("AdaGrad", "lr, eps=1e-8", """
+        acc += g ** 2
+        p -= self.lr * g / (np.sqrt(acc) + 1e-8)
+        """)),
+    _v("AdaGrad", "the learning rate copied in __init__: a schedule setting opt.lr has no effect",
+       _adaptive("AdaGrad", "lr, eps=1e-8", """
+        acc += g ** 2
+        p -= self.initial_lr * g / (np.sqrt(acc) + self.eps)
+        """).replace("self.acc = {}", "self.acc, self.initial_lr = {}, lr")),
+    _v("AdaGrad", "sums of squares kept in a class attribute: shared by every AdaGrad", _adaptive(
+        "AdaGrad", "lr, eps=1e-8", """
+        acc += g ** 2
+        p -= self.lr * g / (np.sqrt(acc) + self.eps)
+        """).replace("                self.acc = {}\n", "").replace(
+        "class AdaGrad:\n", "class AdaGrad:\n            acc = {}\n\n")),
+    _v("RMSProp", "eps inside the square root: sqrt(s + eps)", _adaptive("RMSProp", "lr, rho=0.9, eps=1e-8", """
+        acc *= self.rho
+        acc += (1 - self.rho) * g ** 2
+        p -= self.lr * g / np.sqrt(acc + self.eps)
+        """)),
+    _v("RMSProp", "the learning rate copied in __init__: a schedule setting opt.lr has no effect",
+       _adaptive("RMSProp", "lr, rho=0.9, eps=1e-8", """
+        acc *= self.rho
+        acc += (1 - self.rho) * g ** 2
+        p -= self.initial_lr * g / (np.sqrt(acc) + self.eps)
+        """).replace("self.acc = {}", "self.acc, self.initial_lr = {}, lr")),
+    _v("Adam", "eps hard-coded: the eps argument ignored", _adam("""
+        m_hat = self.m[key] / (1 - b1 ** t)
+        v_hat = self.v[key] / (1 - b2 ** t)
+        p -= self.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+        """)),
+    _v("Adam", "eps inside the square root: sqrt(v_hat + eps)", _adam("""
+        m_hat = self.m[key] / (1 - b1 ** t)
+        v_hat = self.v[key] / (1 - b2 ** t)
+        p -= self.lr * m_hat / np.sqrt(v_hat + self.eps)
+        """)),
+    _v("Adam", "the learning rate copied in __init__: a schedule setting opt.lr has no effect", _adam("""
+        m_hat = self.m[key] / (1 - b1 ** t)
+        v_hat = self.v[key] / (1 - b2 ** t)
+        p -= self.alpha * m_hat / (np.sqrt(v_hat) + self.eps)
+        """).replace("self.m, self.v, self.t = {}, {}, {}", "self.m, self.v, self.t, self.alpha = {}, {}, {}, lr")),
+    _v("Adam", "moments and step counts kept in class attributes: shared by every Adam", _adam("""
+        m_hat = self.m[key] / (1 - b1 ** t)
+        v_hat = self.v[key] / (1 - b2 ** t)
+        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        """).replace("                self.m, self.v, self.t = {}, {}, {}\n", "").replace(
+        "class Adam:\n", "class Adam:\n            m, v, t = {}, {}, {}\n\n")),
+    _v("SGD", "params and grads paired by position (zip of the values), not by key", """
+        class SGD:
+            def __init__(self, lr):
+                self.lr = lr
+
+            def step(self, params, grads):
+                for p, g in zip(params.values(), grads.values()):
+                    p -= self.lr * g
+        """),
+    _v("ema", "the output array made with np.empty_like(values): ints stay ints", """
+        def ema(values, beta):
+            s = np.empty_like(values)
+            s[0] = values[0]
+            for t in range(1, len(values)):
+                s[t] = beta * s[t - 1] + (1 - beta) * values[t]
+            return s
+        """),
+    _v("Adam", "the default learning rate changed to 0.01", _adam("""
+        m_hat = self.m[key] / (1 - b1 ** t)
+        v_hat = self.v[key] / (1 - b2 ** t)
+        p -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        """).replace("lr=1e-3", "lr=1e-2")),
+    _v("iterate_minibatches", "rng=None seeds the same generator at every call (one order for ever)",
+       _minibatches("""
+        n = len(X)
+        rng = np.random.default_rng(0) if rng is None else rng
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            yield X[batch], y[batch]
+        """)),
+    _v("iterate_minibatches", "shuffles only when an rng is given (rng=None keeps the order)", _minibatches("""
+        n = len(X)
+        order = rng.permutation(n) if shuffle and rng is not None else np.arange(n)
+        for start in range(0, n, batch_size):
+            batch = order[start:start + batch_size]
+            yield X[batch], y[batch]
+        """)),
 ]
 
 RIGHT = [

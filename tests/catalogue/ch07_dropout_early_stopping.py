@@ -194,6 +194,39 @@ WRONG = [
                     grads[key] = np.zeros_like(p)
             return float(penalty), grads
         """),
+    # ---- kinds of issue 16: several instances, inputs of other shapes, scales, calls in a row -----
+    _v("Dropout", "the mask kept on the class: two Dropout layers share the last one drawn",
+       _dropout().replace("self.mask", "Dropout.mask")),
+    _v("Dropout", "the mask drawn for (n, d) inputs only (n, d = x.shape)",
+       _dropout(mask="(self.rng.random((x.shape[0], x.shape[-1])) >= self.p) / (1.0 - self.p)")),
+    _v("Dropout", "backward rebuilds the mask from the cached output (out != 0)",
+       _dropout(mask="x * (self.rng.random(x.shape) >= self.p) / (1.0 - self.p)", forward="self.mask",
+                backward="np.where(self.mask != 0, dout / (1.0 - self.p), 0.0)")),
+    _v("EarlyStopping", "min_delta taken as relative: val_loss < best_loss · (1 − min_delta)",
+       _stopping(improved="val_loss < self.best_loss * (1 - self.min_delta)")),
+    _v("EarlyStopping", "best parameters kept in a dict on the class: shared by every EarlyStopping",
+       _stopping(copy="self.best_params").replace(
+           "self.best_params = self.best_params",
+           "self.best_params.update({k: v.copy() for k, v in params.items()})").replace(
+           "np.inf, -1, None", "np.inf, -1, EarlyStopping.shared").replace(
+           "class EarlyStopping:\n", "class EarlyStopping:\n            shared = {}\n\n")),
+    _v("l2_penalty", "one gradient dict reused (and returned) by every call", """
+        _grads = {}
+
+
+        def l2_penalty(params, lam):
+            penalty = 0.0
+            _grads.clear()
+            for key, p in params.items():
+                if key.endswith("W"):
+                    penalty += 0.5 * lam * np.sum(p ** 2)
+                    _grads[key] = lam * p
+                else:
+                    _grads[key] = np.zeros_like(p)
+            return float(penalty), _grads
+        """),
+    _v("train_val_test_split", "training size rounded, test the rest: n_test = n − round(n·(1 − v − t)) − n_val",
+       _split(sizes="round(n * val_fraction), n - round(n * (1 - val_fraction - test_fraction)) - round(n * val_fraction)")),
 ]
 
 
