@@ -20,7 +20,7 @@
 # noise of full-batch, mini-batch and single-sample gradients, every optimiser's path on an
 # ill-conditioned quadratic and on Rosenbrock's valley, why Newton's method (chapter 2) does not
 # scale to networks and what the quasi-Newton L-BFGS keeps of it, and every optimiser training
-# chapter 4's network on handwritten digits.
+# a network of chapter 4's layers on handwritten digits.
 #
 # **What the lecture said.** Gradient descent takes steps along $-\nabla L$; its learning rate
 # is bounded by the largest curvature, so on an ill-conditioned loss it crawls along the flat
@@ -1210,9 +1210,12 @@ check_close("w after one step of Adam() (every default) with g = (1, −3)", w, 
 # Each optimiser with a learning rate suited to the surface (the widget of section 11 lets you
 # change them). On the quadratic, AdaGrad rescales the two axes by the sizes of their gradients
 # and heads straight for the minimum; momentum and Nesterov overshoot and spiral in, but
-# cover the flat direction quickly; RMSProp and Adam, whose steps keep a size of about `lr`
-# whatever the gradient, end up hovering around the minimum instead of settling (a schedule
-# would shrink `lr`). On Rosenbrock, plain gradient descent is held to a learning rate near
+# cover the flat direction quickly; RMSProp, whose steps keep a size of about `lr` whatever
+# the gradient, ends up hovering around the minimum instead of settling (a schedule would
+# shrink `lr`). Adam's first steps also have a size of about `lr`, but its average of squared
+# gradients ($\beta_2 = 0.999$) long remembers the large gradients of the start, so its later
+# steps shrink and it does settle, slowly (section 8 counts its steps to a gap below 1e-6).
+# On Rosenbrock, plain gradient descent is held to a learning rate near
 # the limit that the valley's steep walls set: at the start the Hessian's largest eigenvalue
 # is about 2092, so $2/\lambda_{\max} \approx 0.96\cdot10^{-3}$, and the $10^{-3}$ used here is
 # just above it. The first steps therefore bounce across the valley, until the path reaches
@@ -1452,9 +1455,10 @@ ax.legend(fontsize="small")
 plt.show()
 
 # %% [markdown]
-# ## 10. Every optimiser trains chapter 4's network
+# ## 10. Every optimiser trains a network of chapter 4's layers
 #
-# Chapter 4's layers (the read-only cell at the top) with a network 64–32–10 on the digits,
+# Chapter 4's layers (the read-only cell at the top) in a network 64–32–10 on the digits (a
+# narrower hidden layer than chapter 4's 64–64–10, so that the seven runs stay quick),
 # mini-batches of 32 from `iterate_minibatches`, 10 epochs. Every run starts from the **same**
 # initial weights and sees the same batches (the generator is seeded alike), so only the
 # optimiser differs. SGD uses chapter 4's rate; Momentum and Nesterov a rate ten times smaller
@@ -1546,8 +1550,9 @@ plt.show()
 # (`momentum` for Momentum and Nesterov, `beta1` for Adam; the others ignore it) and the number
 # of steps. Things to try: SGD on the quadratic at learning rates just below and above 0.08;
 # Momentum with $\mu = 0.99$ (wide spirals) and $\mu = 0$ (plain SGD again); Adam on Rosenbrock
-# with a large learning rate (it keeps bouncing at a distance of about `lr` from the minimum:
-# its steps never shrink on their own); AdaGrad on Rosenbrock with many steps (its steps die
+# with a large learning rate (its first steps have a size of about `lr` whatever the
+# gradient, so it overshoots the valley's floor, and its steps shrink only as its memory of
+# the large early gradients fades); AdaGrad on Rosenbrock with many steps (its steps die
 # out).
 
 # %%
