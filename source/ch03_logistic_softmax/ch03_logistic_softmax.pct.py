@@ -32,7 +32,8 @@
 # | $Y$ | `Y` | `(n, K)` | one-hot targets: $Y_{ik} = 1$ if $y_i = k$ |
 # | $p$, $P$ | `p`, `P` | `(n,)`, `(n, K)` | predicted probabilities |
 #
-# Every array is float64, and every loss is a **mean** over the samples. "Stable" means: no
+# Every array of real numbers is float64 (class labels and the classes `predict_classes`
+# returns are integers), and every loss is a **mean** over the samples. "Stable" means: no
 # overflow, no `nan` and no warning for inputs as large as $\pm 1000$.
 #
 # **How to work.** Run the first cell, then go down the notebook. Each function you write lives
@@ -144,10 +145,11 @@ _, mistakes_product = perceptron(with_bias(with_product), corner_labels)
 print(f"with the feature x1·x2 added: mistakes per epoch {mistakes_product}")
 
 # %% [markdown]
-# **Question (2 points).** The argument above uses the four corners only. Explain why it
-# follows that *no* linear classifier reaches 100 % accuracy on the noisy XOR data set of the
-# plot, and say in one sentence why adding the feature $x_1 x_2$ changes the answer although the
-# classifier stays linear.
+# **Question (2 points).** The argument above uses the four corners only, while the XOR data
+# set of the plot draws its points as Gaussian clouds (standard deviation 0.2) around those
+# corners, so no point sits exactly on one. Explain why it still follows that *no* linear
+# classifier reaches 100 % accuracy on it, and say in one sentence why adding the feature
+# $x_1 x_2$ changes the answer although the classifier stays linear.
 
 # %% [markdown] nbgrader={"solution": true, "grade": true, "grade_id": "q_xor_linear", "points": 2}
 # **Model answer.** A linear classifier predicts class 1 on a half-plane $\{x : s(x) > 0\}$,
@@ -739,7 +741,8 @@ plt.show()
 
 # %% [markdown]
 # About 98 % of the test tumours are classified correctly by a *linear* model. The largest
-# learning rate drives the training loss lowest; on 30 standardised features this set is close
+# learning rate drives the training loss lowest, though not to the best test accuracy (compare
+# the printed lines: a lower training loss is not a better classifier); on 30 standardised features this set is close
 # to separable, and the weights keep growing as described in Section 5.
 #
 # ## 7. Softmax regression
