@@ -38,6 +38,7 @@ from datetime import datetime
 from fnmatch import fnmatch
 from pathlib import Path
 
+import nbformat
 import psutil
 from nbconvert.exporters import NotebookExporter
 from nbgrader.api import Gradebook
@@ -240,9 +241,11 @@ def grade(template: Template, task: Task, settings: Settings) -> Graded:
     """
     start = time.perf_counter()
     result = Graded(task.student, task.assignment)
-    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        folder = Path(tmp) / task.assignment  # the kernel's folder: the submission's files only
-        db_url = f"sqlite:///{Path(tmp) / 'gradebook.db'}"  # beside it, out of the kernel's sight
+    # The kernel's folder holds the submission's files only; the gradebook is in another folder,
+    # of a random name, out of the kernel's sight (and reach, where kernels are not sandboxed).
+    with tempfile.TemporaryDirectory(prefix="grade-") as tmp, tempfile.TemporaryDirectory(prefix="book-") as book:
+        folder = Path(tmp) / task.assignment
+        db_url = f"sqlite:///{Path(book) / 'gradebook.db'}"
         files = dict(task.files)
         result.timestamp = _timestamp(files)
         _write_files(folder, [(n, d) for n, d in files.items() if not _ignored(n, settings)] + list(template.files))
@@ -257,14 +260,35 @@ def grade(template: Template, task: Task, settings: Settings) -> Graded:
         resources = {"unique_key": task.assignment, "output_files_dir": f"{task.assignment}_files",
                      "nbgrader": {"student": STUDENT, "assignment": task.assignment,
                                   "notebook": task.assignment, "db_url": db_url}}
+        own_words = {str(folder): f"autograded/{task.student}/{task.assignment}", tmp: "the grading folder",
+                     **{str(library): "the course library" for library in _LIBRARY}}
         try:
-            result.notebook = _autograde(path, resources, settings, result)
+            result.notebook = in_own_words(_autograde(path, resources, settings, result), own_words)
         except Exception as error:  # nbgrader's own failure on this notebook: no score kept
-            result.error = f"{type(error).__name__}: {error}"[:500]
+            result.error = _replace(f"{type(error).__name__}: {error}", own_words)[:500]
         if result.notebook is not None and not result.stopped:
             _read_back(db_url, task.assignment, result)
     result.seconds = round(time.perf_counter() - start, 2)
     return result
+
+
+def _replace(text: str, words: dict[str, str]) -> str:
+    for old, new in words.items():
+        text = text.replace(old, new)
+    return text
+
+
+def in_own_words(notebook: bytes, words: dict[str, str]) -> bytes:
+    """The graded ``notebook`` (its outputs go back to the student as feedback) with each of
+    the worker's folders (the keys of ``words``) named as the course knows it (the values)."""
+    nb = nbformat.reads(notebook.decode("utf-8"), as_version=4)
+    for output in (o for cell in nb.cells for o in cell.get("outputs", [])):
+        for holder, key in ((output, "text"), (output, "evalue"), (output.get("data", {}), "text/plain")):
+            if isinstance(holder.get(key), str):
+                holder[key] = _replace(holder[key], words)
+        if "traceback" in output:
+            output["traceback"] = [_replace(line, words) for line in output["traceback"]]
+    return nbformat.writes(nb).encode("utf-8")
 
 
 def _timestamp(files: dict[str, bytes]) -> datetime | None:
