@@ -263,7 +263,8 @@ def grade(template: Template, task: Task, settings: Settings) -> Graded:
         own_words = {str(folder): f"autograded/{task.student}/{task.assignment}", tmp: "the grading folder",
                      **{str(library): "the course library" for library in _LIBRARY}}
         try:
-            result.notebook = in_own_words(_autograde(path, resources, settings, result), own_words)
+            deadline = start + settings.notebook_timeout  # the budget covers the whole of grading
+            result.notebook = in_own_words(_autograde(path, resources, settings, deadline, result), own_words)
         except Exception as error:  # nbgrader's own failure on this notebook: no score kept
             result.error = _replace(f"{type(error).__name__}: {error}", own_words)[:500]
         if result.notebook is not None and not result.stopped:
@@ -325,14 +326,14 @@ def _exporter(settings: Settings, stage: str) -> NotebookExporter:
     return exporter
 
 
-def _autograde(path: Path, resources: dict, settings: Settings, result: Graded) -> bytes:
+def _autograde(path: Path, resources: dict, settings: Settings, deadline: float, result: Graded) -> bytes:
     """The two passes of ``nbgrader autograde`` on the notebook at ``path`` (rewritten in
-    place); the graded notebook's bytes. Stops its kernel at the time budget."""
+    place); the graded notebook's bytes. Stops its kernel at ``deadline`` (``time.perf_counter``)."""
     sanitized, _ = _exporter(settings, "sanitize_preprocessors").from_filename(str(path), resources=_copy(resources))
     path.write_text(sanitized, encoding="utf-8")
     exporter = _exporter(settings, "autograde_preprocessors")
     executors = [p for p in exporter._preprocessors if hasattr(p, "create_kernel_manager")]
-    watchdog = threading.Timer(settings.notebook_timeout, _stop, args=(executors, result))
+    watchdog = threading.Timer(max(0.0, deadline - time.perf_counter()), _stop, args=(executors, result))
     watchdog.daemon = True
     watchdog.start()
     try:

@@ -285,3 +285,20 @@ def test_template_course_is_reused_while_config_and_sources_are_unchanged(tmp_pa
         config.write("\nc.Execute.timeout = 10\n")
     second = template_course(tmp_path, chapters)
     assert second != first and not first.exists() and (second / "gradebook.db").exists()
+
+
+def test_the_engine_scores_as_nbgraders_own_autograde_does(tmp_path):
+    """The same notebooks (right, wrong in the catalogue's ways, blank, a syntax error) graded by
+    `nbgrader autograde` (its command line) and by the engine (its Python API in warm workers):
+    equal scores, cell by cell."""
+    from course.cohort import submissions
+    from course.grading import autograde, grade_notebooks, scratch_course, submit
+
+    cohort = {s: nb for s, nb in submissions(CHAPTER).items() if s in ("ada", "ben", "eve", "gus")}
+    course = scratch_course(ROOT, [CHAPTER], tmp_path / "cli")
+    for student, nb in cohort.items():
+        submit(course, student, CHAPTER.id, nb)
+    theirs = autograde(course, CHAPTER.id)
+    ours, _ = grade_notebooks(ROOT, CHAPTER, cohort, tmp_path / "engine", jobs=2)
+    assert {s: r.scores for s, r in ours.items()} == {s: r.scores for s, r in theirs.items()}
+    assert len({r.score for r in ours.values()}) > 2  # not all alike: the comparison can fail
