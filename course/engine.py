@@ -59,13 +59,16 @@ class NotebookCells:
     """What generating an assignment recorded about one of its notebooks (nbgrader's gradebook
     rows, as plain values): ``grade_cells`` (name, max_score, cell_type), ``solution_cells``
     (names), ``task_cells`` (name, max_score, cell_type) and ``source_cells`` (name, cell_type,
-    locked, source, checksum), each in the gradebook's order."""
+    locked, source, checksum), each in the gradebook's order; ``kernelspec``, the source
+    notebook's kernel as JSON text (nbgrader's ``OverwriteKernelspec`` gives it to every
+    submission, whatever kernel the student's Jupyter named)."""
 
     name: str
     grade_cells: tuple[tuple, ...]
     solution_cells: tuple[str, ...]
     task_cells: tuple[tuple, ...]
     source_cells: tuple[tuple, ...]
+    kernelspec: str | None = None
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,8 @@ def read_template(db: Path, assignment: str, source: Path, ignore: list[str]) ->
             tuple((c.name, c.max_score, c.cell_type) for c in nb.grade_cells),
             tuple(c.name for c in nb.solution_cells),
             tuple((c.name, c.max_score, c.cell_type) for c in nb.task_cells),
-            tuple((c.name, c.cell_type, c.locked, c.source, c.checksum) for c in nb.source_cells))
+            tuple((c.name, c.cell_type, c.locked, c.source, c.checksum) for c in nb.source_cells),
+            nb.kernelspec)
             for nb in found.notebooks)
         duedate = found.duedate
     files = tuple((path, (source / path).read_bytes()) for path in kept_files(source, ignore + ["*.ipynb"]))
@@ -174,7 +178,7 @@ def define_assignment(gb: Gradebook, template: Template) -> None:
     ``nbgrader generate_assignment`` recorded them."""
     gb.update_or_create_assignment(template.assignment, duedate=template.duedate)
     for nb in template.notebooks:
-        gb.update_or_create_notebook(nb.name, template.assignment)
+        gb.update_or_create_notebook(nb.name, template.assignment, kernelspec=nb.kernelspec)
         for name, max_score, kind in nb.grade_cells:
             gb.update_or_create_grade_cell(name, nb.name, template.assignment, max_score=max_score, cell_type=kind)
         for name in nb.solution_cells:
