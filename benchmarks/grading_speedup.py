@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/grading_speedup.py [--jobs 2 3] [--chapters ch01_linear_regression ...]
 
+Without `--jobs`, `course grade` runs with its defaults (one warm worker more than the cores).
+
 The submissions are the demo cohort (`course.cohort`: nine students per chapter, right, partly
 wrong, blank, broken, hostile) of every chapter present, or of the chapters named. Every run is
 measured in this process, one after the other:
@@ -23,7 +25,7 @@ import time
 from pathlib import Path
 
 from course.cohort import submissions
-from course.grade import grade_submissions, template_course
+from course.grade import default_jobs, grade_submissions, template_course
 from course.grading import read_scores, scratch_course, submit
 from course.nbgrader_run import run_nbgrader
 from course.notebooks import find_chapters
@@ -57,7 +59,8 @@ def course_grade(chapters, cohort, folder: Path, jobs: int) -> tuple[dict, float
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, nargs="+", default=[2], help="one run of course grade per value")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[default_jobs()],
+                        help="one run of course grade per value (default: course grade's own default)")
     parser.add_argument("--chapters", nargs="*", default=None, help="default: every chapter present")
     args = parser.parse_args()
     chapters = find_chapters(ROOT, args.chapters)

@@ -22,12 +22,11 @@ solutions):
      rebuilt from the IOPub messages already received (an ``error`` output makes it an error
      reply, as the kernel's would have been);
    - otherwise the request never ran, and the cell is run once more.
-   Each recovery is listed in ``recovered`` (and, in nbgrader, logged with ``RECOVERED_TAG``,
-   which ``course grade`` turns into a note in the report).
+   Each recovery is listed in ``recovered``, which ``course grade`` turns into a note in the
+   report (and logged with ``RECOVERED_TAG``, for those who run nbgrader's own commands).
 """
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass, field
 from queue import Empty
@@ -39,12 +38,6 @@ from traitlets.config import LoggingConfigurable
 
 POLL_SLICE_S = 0.5
 RECOVERED_TAG = "[course] recovered a lost kernel message"
-_RECOVERED_LINE = re.compile(re.escape(RECOVERED_TAG) + r": cell (\d+), ([a-z ]+) after ([\d.]+) s")
-
-
-def recoveries_in(log: str) -> list[tuple[int, str, float]]:
-    """(cell index, action, seconds) of each recovery an nbgrader log records (``_record``)."""
-    return [(int(cell), action, float(seconds)) for cell, action, seconds in _RECOVERED_LINE.findall(log)]
 
 
 @dataclass

@@ -1,52 +1,43 @@
-"""`course grade`: autograde a cohort's submissions with real nbgrader, in parallel and safely.
+"""`course grade`: autograde a cohort's submissions with nbgrader, in parallel and safely.
 
-Every ``submitted/<student>/<assignment>/`` folder is graded by ``nbgrader autograde`` in a
-*work unit*: a temporary copy of the course (config, sources, a gradebook of its own) holding
-staged copies of the submissions. Units run side by side behind a ``concurrent.futures.Executor``,
-so SQLite is never written by two processes at once and no submission can reach the course's
-gradebook through a relative path. The main process then merges each unit's results into the
-course's ``gradebook.db`` (nbgrader's ``Gradebook`` API) and its graded notebooks into
-``autograded/``.
+Three plain stages (docs/grading.md draws them):
 
-One nbgrader run grades a unit's whole queue, whatever its assignments (nbgrader takes the
-assignment id as a glob), because starting nbgrader costs seconds. The units of a round share
-one queue instead of splitting it in advance: each holds every submission, staged so that its
-nbgrader starts at a different place, and claims each submission as its nbgrader reaches it;
-the claim marks it done in the other units, whose nbgrader then skips it. So no unit sits idle
-while another still has notebooks to grade, however unevenly slow they are (a notebook looping
-until the cell time limit takes ten times an ordinary one). A watchdog gives each notebook its
-own wall-clock budget: a notebook that exceeds it is stopped (nbgrader and its kernel killed)
-and nbgrader is started again on the rest of the queue.
+- *intake* (``course.intake``, in this process): each ``submitted/<student>/<assignment>/``
+  folder is read and repaired into a staged notebook and files, as bytes, plus notes;
+- *grade* (``course.engine``, in worker processes): one task per submission, data in and data
+  out: nbgrader's autograde preprocessors, called through its Python API against the
+  assignment's template (sent once per worker), each kernel in a bubblewrap sandbox;
+- *merge* (here, the only writer): the course's ``gradebook.db`` (nbgrader's ``Gradebook`` API,
+  the rows ``nbgrader autograde`` writes), ``autograded/`` and ``reports/grading.json``.
+
+The scheduler is any ``concurrent.futures.Executor``: by default a local pool of warm worker
+processes (nbgrader imported once, in a fork server they are forked from), or a
+dask.distributed cluster (``--scheduler tcp://HOST:PORT``); tasks carry no path, so workers
+need not share the instructor's file system. Submissions go out slowest first (by an earlier
+run's times), so the cohort does not end on one slow notebook while the other workers idle.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import importlib.util
 import json
+import multiprocessing
 import os
-import queue
-import re
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-import psutil
 
-from .execution import recoveries_in
-from .grading import COURSE_ID, read_scores, scratch_course, stderr_test_cells
-from .nbgrader_run import environment
-from .notebooks import autograded_points, find_chapters, is_test_cell
-from .intake import grade_id, read_folder, write_staged
+from .engine import Graded, Settings, Task, Template, define_assignment, grade_task, load_settings, read_template, warm_up
+from .grading import COURSE_ID, scratch_course, stderr_test_cells
+from .intake import grade_id, read_folder
 from .kernel_crash import CRASHED, NOT_RUN
+from .notebooks import autograded_points, find_chapters, is_test_cell
 from .sandbox import notice
 
 HUGE_OUTPUT_BYTES = 5_000_000
@@ -77,70 +68,7 @@ class GradeOutcome:
     digest: str = ""
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A worker's queue of staged submissions, of one or several assignments.
-
-    Submission ``i`` of the queue is staged as student ``alias(i)``: nbgrader goes through
-    submissions in sorted order, so this unit starts at ``start`` and goes round the queue.
-    With ``claims`` (a folder shared by the units of a round), a unit grades only what it
-    claims first, and marks each claim in its ``peers`` (their course folders and starts)."""
-
-    template: Path    # a scratch course where every assignment graded is generated
-    library: Path     # a folder holding a private copy of `utils`, first on the kernels' path
-    folder: Path      # the unit's own folder: its course copy and, outside it, its gradebook
-    submissions: tuple[tuple[str, str], ...]  # the queue: (student, assignment)
-    timeout: float    # wall-clock seconds for one notebook
-    start: int = 0
-    claims: Path | None = None
-    peers: tuple[tuple[Path, int], ...] = ()
-
-    @property
-    def course(self) -> Path:
-        return self.folder / "course"
-
-    @property
-    def db(self) -> Path:
-        return self.folder / "db" / "gradebook.db"
-
-    def alias(self, index: int, start: int | None = None) -> str:
-        """The student id submission ``index`` is staged under (in a unit starting at ``start``)."""
-        return f"{(index - (self.start if start is None else start)) % len(self.submissions):05d}"
-
-    def index(self, alias: str) -> int:
-        """The queue position of the submission staged as ``alias``."""
-        return (int(alias) + self.start) % len(self.submissions)
-
-    def submission(self, alias: str) -> tuple[str, str]:
-        return self.submissions[self.index(alias)]
-
-    def mark_done(self, index: int, course: Path | None = None, start: int | None = None) -> None:
-        """Make nbgrader skip submission ``index`` in this unit's course (or in a peer's
-        ``course`` starting at ``start``): it skips a submission whose result folder exists."""
-        folder = (course or self.course) / "autograded" / self.alias(index, start) / self.submissions[index][1]
-        folder.mkdir(parents=True, exist_ok=True)
-
-    def claim(self, alias: str) -> bool:
-        """Take the submission staged as ``alias`` for this unit; False if another unit has it."""
-        if self.claims is None:
-            return True
-        index = self.index(alias)
-        try:
-            (self.claims / str(index)).mkdir()  # atomic: exactly one unit succeeds
-        except (FileExistsError, FileNotFoundError):  # taken, or the round's claims were deleted
-            return False
-        for course, start in self.peers:
-            self.mark_done(index, course, start)
-        return True
-
-    def skip_claimed(self) -> None:
-        """Mark as done here every submission another unit has claimed."""
-        for claim in self.claims.iterdir() if self.claims and self.claims.is_dir() else ():
-            if claim.name.isdigit() and int(claim.name) < len(self.submissions):  # else a notebook's doing
-                self.mark_done(int(claim.name))
-
-
-# ---------------------------------------------------------------- finding and staging submissions
+# ---------------------------------------------------------------- finding submissions, and intake
 
 def folder_digest(folder: Path) -> str:
     """A hash of every file's relative path and bytes under ``folder``."""
@@ -178,188 +106,46 @@ def find_submissions(root: Path, assignments: list[str] | None) -> list[tuple[st
     return [(s, a) for s, a in found if not assignments or a in assignments]
 
 
-def stage(folder: Path, dest: Path, assignment: str, release, source) -> tuple[str, list[str]]:
-    """Stage the submission ``folder`` in ``dest`` as a gradable ``<assignment>.ipynb`` and its
-    files (``course.intake``; ``release`` and ``source`` are the assignment's student and
-    instructor notebooks). Whatever the folder holds, only this submission is affected.
+def intake(folder: Path, student: str, assignment: str, release, source) -> tuple[Task | None, str, list[str]]:
+    """The intake stage: the submission ``folder`` as a grading :class:`~course.engine.Task`
+    (``course.intake`` repairs it against the assignment's ``release`` and ``source``
+    notebooks). Whatever the folder holds, only this submission is affected.
 
-    Returns (why it cannot be graded, or "", notes for a human)."""
+    Returns (the task or None, why it cannot be graded or "", notes for a human)."""
     try:
         staged = read_folder(folder, assignment, release, source)
-        if not staged.problem:
-            write_staged(staged, dest)
-        return staged.problem, staged.notes
     except Exception as error:  # a kind nobody foresaw: this student's problem, nobody else's
-        return f"the submission could not be read ({type(error).__name__}: {error})"[:300], []
+        return None, f"the submission could not be read ({type(error).__name__}: {error})"[:300], []
+    if staged.problem:
+        return None, staged.problem, staged.notes
+    task = Task(student, assignment, nbformat.writes(staged.notebook).encode("utf-8"), tuple(sorted(staged.files.items())))
+    return task, "", staged.notes
 
 
-# ---------------------------------------------------------------- one work unit (runs in a worker)
-
-def _kill_tree(process: subprocess.Popen) -> None:
-    """Kill nbgrader and every process it started (kernels run in sessions of their own)."""
-    try:
-        family = psutil.Process(process.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        family = []
-    process.kill()
-    for child in family:
-        try:
-            child.kill()
-        except psutil.NoSuchProcess:
-            pass
-    process.wait()
-
-
-@dataclass
-class _Run:
-    """What the watchdog saw of one student's notebook."""
-
-    seconds: float = 0.0
-    killed: bool = False
-    log: str = ""
-
-
-STARTED = re.compile(r"Creating/updating student with ID '([^']+)'")  # nbgrader begins a submission
-
-
-def autograde_watched(unit: Unit, env: dict[str, str]) -> tuple[dict[str, _Run], str]:
-    """``nbgrader autograde`` of the unit's queue, each notebook within the unit's wall-clock
-    budget. nbgrader is stopped, and started again on what it had not reached, when a notebook
-    exceeds its budget or when it begins one that another unit claimed first.
-
-    Returns what happened to each submission this unit claimed (by alias), and the whole log."""
-    runs: dict[str, _Run] = {}
-    reached: set[str] = set()
-    log = ""
-    command = [sys.executable, "-m", "nbgrader", "autograde", "*", f"--CourseDirectory.db_url=sqlite:///{unit.db}"]
-    while _left_to_grade(unit, reached):
-        process = subprocess.Popen(command, cwd=unit.course, env=env, stdout=subprocess.PIPE,
-                                   stderr=subprocess.STDOUT, text=True, errors="replace")
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
-        try:
-            stop, log = _watch(unit, lines, runs, reached, log)
-        except BaseException:  # nbgrader never outlives its watchdog
-            _kill_tree(process)
-            raise
-        if not stop:
-            process.wait()
-            break
-        _kill_tree(process)
-    return runs, log
-
-
-def _watch(unit: Unit, lines: queue.Queue, runs: dict[str, _Run], reached: set[str], log: str) -> tuple[bool, str]:
-    """Follow one nbgrader run's output: record each submission it begins, and tell when it
-    must be stopped (a notebook over its budget, or a submission another unit claimed first).
-    Returns (whether to stop it, the unit's log so far)."""
-    current, started = None, time.perf_counter()
-    while True:
-        try:
-            line = lines.get(timeout=0.2)
-        except queue.Empty:
-            line = ""
-        if line is None:  # nbgrader has finished
-            return False, log
-        log += line
-        now = time.perf_counter()
-        match = STARTED.search(line)
-        if match:
-            current, started = match.group(1), now
-            reached.add(current)
-            if not unit.claim(current):  # another unit began it first: it is theirs
-                return True, log
-            runs[current] = _Run()
-        if current:
-            runs[current].log += line
-            runs[current].seconds = now - started
-            if now - started > unit.timeout:
-                runs[current].killed = True
-                return True, log
-
-
-def _left_to_grade(unit: Unit, reached: set[str]) -> bool:
-    """Whether the unit's queue holds a submission nbgrader has not reached and no unit claimed.
-    Those it reached (graded, stopped or someone else's) are taken out of its course."""
-    for alias in reached:
-        shutil.rmtree(unit.course / "submitted" / alias, ignore_errors=True)
-    if unit.claims and not unit.claims.is_dir():  # deleted by a notebook: the round is over
-        return False
-    unit.skip_claimed()
-    return any(not (unit.course / "autograded" / alias / assignment).exists()
-               for alias, assignment in ((p.parent.name, p.name) for p in (unit.course / "submitted").glob("*/*")))
-
-
-def _pump(stream, lines: queue.Queue) -> None:
-    """Copy a process's output lines into a queue, then None at its end."""
-    for line in stream:
-        lines.put(line)
-    lines.put(None)
-
-
-def output_bytes(nb) -> int:
-    """The size of what the notebook's cells output, in bytes of JSON (images pasted into
-    markdown cells are attachments, not output)."""
-    return sum(len(json.dumps(cell.get("outputs", []))) for cell in nb.cells)
-
+# ---------------------------------------------------------------- judging a graded notebook
 
 def _cell_label(cell, index: int) -> str:
     return grade_id(cell) or f"#{index + 1}"
 
 
-def judge(unit: Unit, alias: str, run: _Run, log: str) -> GradeOutcome:
-    """The outcome of the notebook staged as ``alias``, from the unit's gradebook and
-    autograded notebook (``log`` is the unit's nbgrader log), in words that name the student
-    and the course's own folders."""
-    outcome = _judge(unit, alias, run, log)
-    outcome.reason = in_own_words(outcome.reason, unit, alias)
-    outcome.needs_review = [in_own_words(note, unit, alias) for note in outcome.needs_review]
-    return outcome
-
-
-def in_own_words(text: str, unit: Unit, alias: str) -> str:
-    """``text`` from nbgrader or a kernel about the submission staged as ``alias``, with the
-    real student and the course's folders instead of the alias and the unit's temporary ones."""
-    student, assignment = unit.submission(alias)
-    for folder in ("submitted", "autograded"):
-        text = text.replace(str(unit.course / folder / alias), f"{folder}/{student}")
-    text = text.replace(str(unit.course), "the course folder").replace(str(unit.folder), "the grading folder")
-    text = text.replace(str(unit.library), "the course library")
-    return text.replace(f"'{alias}'", f"'{student}'").replace(f"/{alias}/", f"/{student}/")
-
-
-def outputs_in_own_words(path: Path, unit: Unit, alias: str) -> None:
-    """Rewrite the graded notebook at ``path`` (its outputs go back to the student as feedback)
-    so that its messages and tracebacks name the student's folders (:func:`in_own_words`)."""
-    nb = nbformat.read(path, as_version=4)
-    for output in (o for cell in nb.cells for o in cell.get("outputs", [])):
-        for holder, key in ((output, "text"), (output, "evalue"), (output.get("data", {}), "text/plain")):
-            if isinstance(holder.get(key), str):
-                holder[key] = in_own_words(holder[key], unit, alias)
-        if "traceback" in output:
-            output["traceback"] = [in_own_words(line, unit, alias) for line in output["traceback"]]
-    nbformat.write(nb, path)
-
-
-def _judge(unit: Unit, alias: str, run: _Run, log: str) -> GradeOutcome:
-    student, assignment = unit.submission(alias)
-    outcome = GradeOutcome(student, assignment, "not graded", seconds=round(run.seconds, 2))
-    if run.killed:
-        outcome.reason = (f"stopped after {unit.timeout:g} s, the time budget of one notebook (a cell that "
+def judge(graded: Graded, budget: float) -> GradeOutcome:
+    """The outcome of one graded task (``budget``: the notebook's time budget, in seconds)."""
+    outcome = GradeOutcome(graded.student, graded.assignment, "not graded", seconds=graded.seconds)
+    if graded.stopped:
+        outcome.reason = (f"stopped after {budget:g} s, the time budget of one notebook (a cell that "
                           "ignored the interrupt at the per-cell time limit, or a very slow notebook)")
         outcome.needs_review.append("exceeded the notebook's time budget")
         return outcome
-    scores = read_scores(unit.course, assignment, alias, log, db=unit.db)
-    if scores.error:
-        died = "Kernel died" in run.log
+    if graded.notebook is None:
+        died = "Kernel died" in graded.error or "DeadKernel" in graded.error
         outcome.reason = ("the kernel died (a crash or os._exit); nbgrader keeps no score for such a notebook"
-                          if died else scores.error)
+                          if died else graded.error or "nbgrader could not grade this notebook")
         outcome.needs_review.append("the kernel died" if died else "nbgrader could not grade the notebook")
         return outcome
-    outcome.scores = scores.scores
-    outcome.score, outcome.max_score = scores.score, scores.max_score
-    graded = unit.course / "autograded" / alias / assignment / f"{assignment}.ipynb"
-    nb = nbformat.read(graded, as_version=4)
+    outcome.scores = graded.scores
+    outcome.score = sum(s for s, _ in outcome.scores.values())
+    outcome.max_score = sum(m for _, m in outcome.scores.values())
+    nb = nbformat.reads(graded.notebook.decode("utf-8"), as_version=4)
     stopped, crashed, raised = [], [], []
     for index, cell in enumerate(nb.cells):
         for error in (o for o in cell.get("outputs", []) if o.get("output_type") == "error"):
@@ -382,119 +168,116 @@ def _judge(unit: Unit, alias: str, run: _Run, log: str) -> GradeOutcome:
     if stopped:
         outcome.needs_review.append("a cell ran until the per-cell time limit")
     outcome.needs_review += [f"the kernel died in cell {c}" for c in crashed]
-    outcome.needs_review += recovered_messages(run.log, nb)
+    outcome.needs_review += recovered_messages(graded.recovered, nb)
     size = output_bytes(nb)
     if size > HUGE_OUTPUT_BYTES:
         outcome.needs_review.append(f"huge output: the notebook's cells printed {size / 1e6:.0f} MB")
     return outcome
 
 
-def recovered_messages(log: str, nb) -> list[str]:
+def recovered_messages(recovered: list[dict], nb) -> list[str]:
     """One note per kernel message lost while the notebook ran and recovered
     (``course.execution``): no points were lost, but the run was not an ordinary one."""
     notes = []
-    for index, action, seconds in recoveries_in(log):
+    for entry in recovered:
+        index = entry["cell"]
         cell = _cell_label(nb.cells[index], index) if index < len(nb.cells) else f"#{index + 1}"
-        what = "its reply was rebuilt from the kernel's output" if action == "rebuilt reply" else (
+        what = "its reply was rebuilt from the kernel's output" if entry["action"] == "rebuilt reply" else (
             "the kernel dropped the request, so the cell was run again")
-        notes.append(f"a kernel message of cell {cell} was lost after {seconds:.0f} s and recovered: "
+        notes.append(f"a kernel message of cell {cell} was lost after {entry['seconds']:.0f} s and recovered: "
                      f"{what} (no points lost)")
     return notes
 
 
-def prepare_unit(unit: Unit, staged: Path) -> None:
-    """Make the unit's course copy, its gradebook (outside the course folder, so a notebook
-    that deletes ``../../../gradebook.db``, the usual place, finds nothing there) and its queue."""
-    shutil.copytree(unit.template, unit.course, ignore=shutil.ignore_patterns("gradebook.db", "release"))
-    unit.db.parent.mkdir(parents=True)
-    shutil.copy(unit.template / "gradebook.db", unit.db)
-    for index, (student, assignment) in enumerate(unit.submissions):
-        shutil.copytree(staged / student / assignment, unit.course / "submitted" / unit.alias(index) / assignment)
-
-
-def grade_unit(unit: Unit) -> list[GradeOutcome]:
-    """Grade a prepared unit's queue; the outcomes of the submissions it claimed."""
-    env = environment() | {"PYTHONPATH": os.pathsep.join(filter(None, [str(unit.library), os.environ.get("PYTHONPATH")]))}
-    # One BLAS thread per kernel: the units' kernels already share the cores, and BLAS threads
-    # on top of them made two parallel units no faster than one (benchmarks/RESULTS.md).
-    env |= dict.fromkeys(("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"), "1")
-    runs, log = autograde_watched(unit, env)
-    # A unit of a shared round answers for what it claimed; one grading alone, for everything.
-    aliases = sorted(runs) if unit.claims else [unit.alias(i) for i in range(len(unit.submissions))]
-    return [judge(unit, alias, runs.get(alias, _Run()), log) for alias in aliases]
+def output_bytes(nb) -> int:
+    """The size of what the notebook's cells output, in bytes of JSON (images pasted into
+    markdown cells are attachments, not output)."""
+    return sum(len(json.dumps(cell.get("outputs", []))) for cell in nb.cells)
 
 
 # ---------------------------------------------------------------- merging into the course
 
-def copy_assignment(source, target, assignment: str) -> None:
-    """Make gradebook ``target`` know ``assignment``'s notebooks and cells as ``source`` does."""
-    found = source.find_assignment(assignment)
-    target.update_or_create_assignment(assignment, duedate=found.duedate)
-    for nb in found.notebooks:
-        target.update_or_create_notebook(nb.name, assignment)
-        for c in nb.grade_cells:
-            target.update_or_create_grade_cell(c.name, nb.name, assignment, max_score=c.max_score, cell_type=c.cell_type)
-        for c in nb.solution_cells:
-            target.update_or_create_solution_cell(c.name, nb.name, assignment)
-        for c in nb.task_cells:
-            target.update_or_create_task_cell(c.name, nb.name, assignment, max_score=c.max_score, cell_type=c.cell_type)
-        for c in nb.source_cells:
-            target.update_or_create_source_cell(c.name, nb.name, assignment, cell_type=c.cell_type,
-                                                locked=c.locked, source=c.source, checksum=c.checksum)
-
-
-def merge_submission(target, source, assignment: str, student: str, graded_as: str = "") -> None:
-    """Replace ``student``'s submission in gradebook ``target`` by the one graded in ``source``
-    as student ``graded_as`` (zero everywhere when ``source`` is None: a submission that could
-    not be graded)."""
+def merge_submission(target, template: Template, student: str, graded: Graded | None) -> None:
+    """Replace ``student``'s submission in the gradebook ``target`` by the rows nbgrader's
+    autograde recorded for ``graded`` (zero everywhere when None: a submission that could not
+    be graded)."""
     from nbgrader.api import MissingEntry
 
+    assignment = template.assignment
     target.update_or_create_student(student)
     try:
         target.remove_submission(assignment, student)
     except MissingEntry:
         pass
-    graded = source.find_submission(assignment, graded_as) if source else None
     stamp = {"timestamp": graded.timestamp} if graded and graded.timestamp else {}
     with target.db.no_autoflush:  # nbgrader's add_submission warns about its own objects otherwise
         fresh = target.add_submission(assignment, student, **stamp)
     for nb in fresh.notebooks:
         for grade in nb.grades:
-            if graded:
-                origin = source.find_grade(grade.name, nb.name, assignment, graded_as)
-                grade.auto_score, grade.needs_manual_grade = origin.auto_score, origin.needs_manual_grade
-            else:
-                grade.auto_score, grade.needs_manual_grade = 0.0, False
+            grade.auto_score, grade.needs_manual_grade = graded.grades[grade.name][:2] if graded else (0.0, False)
         for comment in nb.comments if graded else []:
-            comment.auto_comment = source.find_comment(comment.name, nb.name, assignment, graded_as).auto_comment
+            comment.auto_comment = graded.comments.get(comment.name)
+        nb.late_submission_penalty = graded.late_penalty if graded else None
     target.db.commit()
 
 
-def merge_outcomes(root: Path, template: Path, outcomes: list[GradeOutcome], unit: Unit | None = None) -> None:
-    """Merge outcomes into ``root``'s gradebook and ``autograded/``: the graded ones from
-    ``unit``, zero for those that could not be graded."""
-    from contextlib import ExitStack
-
+def merge(root: Path, templates: dict[str, Template], results: list[tuple[GradeOutcome, Graded | None, Task | None]]) -> None:
+    """The merge stage: each outcome's rows into ``root``'s gradebook, and the graded notebook
+    with the files it ran beside into ``autograded/<student>/<assignment>/`` (zero and no
+    folder for those that could not be graded)."""
     from nbgrader.api import Gradebook
 
-    if not (root / "gradebook.db").exists():  # start from the template's: a new one needs alembic
-        shutil.copy(template / "gradebook.db", root / "gradebook.db")
-    with ExitStack() as stack:
-        target = stack.enter_context(Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID))
-        known = stack.enter_context(Gradebook(f"sqlite:///{template / 'gradebook.db'}", COURSE_ID))
-        source = stack.enter_context(Gradebook(f"sqlite:///{unit.db}", COURSE_ID)) if unit else None
-        for assignment in dict.fromkeys(o.assignment for o in outcomes):
-            copy_assignment(known, target, assignment)
-        for outcome in outcomes:
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as target:
+        for assignment in dict.fromkeys(o.assignment for o, _, _ in results):
+            define_assignment(target, templates[assignment])
+        for outcome, graded, task in results:
             dest = root / "autograded" / outcome.student / outcome.assignment
-            shutil.rmtree(dest, ignore_errors=True)
+            if dest.exists():
+                shutil.rmtree(dest)
+            template = templates[outcome.assignment]
             if outcome.status in ("graded", "partly graded"):
-                alias = unit.alias(unit.submissions.index((outcome.student, outcome.assignment)))
-                merge_submission(target, source, outcome.assignment, outcome.student, alias)
-                shutil.copytree(unit.course / "autograded" / alias / outcome.assignment, dest)
-                outputs_in_own_words(dest / f"{outcome.assignment}.ipynb", unit, alias)
+                merge_submission(target, template, outcome.student, graded)
+                for name, data in [*graded_files(task, template), (f"{outcome.assignment}.ipynb", graded.notebook)]:
+                    (dest / name).parent.mkdir(parents=True, exist_ok=True)
+                    (dest / name).write_bytes(data)
             else:
-                merge_submission(target, None, outcome.assignment, outcome.student)
+                merge_submission(target, template, outcome.student, None)
+
+
+def graded_files(task: Task, template: Template) -> list[tuple[str, bytes]]:
+    """The files a graded notebook ran beside: the student's (but notebooks), then the
+    assignment's own, which win (as ``nbgrader autograde`` copies them)."""
+    return [(n, d) for n, d in task.files if not n.endswith(".ipynb")] + list(template.files)
+
+
+# ---------------------------------------------------------------- the scheduler
+
+def local_pool(jobs: int, templates: dict[str, Template]) -> ProcessPoolExecutor:
+    """``jobs`` warm worker processes, forked from a server that imported nbgrader once, each
+    holding the ``templates`` (tasks name them by digest)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["course.engine"])
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=warm_up, initargs=(tuple(templates.values()),))
+
+
+def cluster_executor(address: str) -> Executor:
+    """A ``concurrent.futures.Executor`` submitting to the dask.distributed scheduler at
+    ``address`` (``tcp://HOST:PORT``). Raises ``OSError`` when it cannot be reached."""
+    from distributed import Client
+
+    return Client(address, timeout="20s").get_executor(pure=False)
+
+
+def template_refs(executor: Executor, templates: dict[str, Template], own: bool) -> dict[str, object]:
+    """How tasks name each assignment's template on ``executor``'s workers, so that it travels
+    once per worker, not once per task: by digest in a pool of our own (its workers got them
+    at start), as data scattered to every worker of a dask cluster, else the template itself."""
+    if own:
+        return {a: t.digest for a, t in templates.items()}
+    client = getattr(executor, "_client", None)
+    if client is not None and hasattr(client, "scatter"):  # a dask.distributed ClientExecutor
+        return {a: client.scatter(t, broadcast=True, hash=True) for a, t in templates.items()}
+    return dict(templates)
 
 
 # ---------------------------------------------------------------- the whole cohort
@@ -502,11 +285,10 @@ def merge_outcomes(root: Path, template: Path, outcomes: list[GradeOutcome], uni
 class GradebookGuard:
     """A copy of the course gradebook taken before grading, put back if anything changes it."""
 
-    def __init__(self, path: Path, backup: Path):
-        self.path, self.backup = path, backup
+    def __init__(self, path: Path):
+        self.path = path
+        self.backup = path.read_bytes() if path.exists() else b""
         self.digest = self._digest(path)
-        if self.digest:
-            shutil.copy2(path, backup)
 
     @staticmethod
     def _digest(path: Path) -> str:
@@ -517,7 +299,7 @@ class GradebookGuard:
         if self._digest(self.path) == self.digest:
             return False
         if self.digest:
-            shutil.copy2(self.backup, self.path)
+            self.path.write_bytes(self.backup)
         else:
             self.path.unlink(missing_ok=True)
         return True
@@ -558,17 +340,18 @@ class Progress:
 
 
 def default_jobs() -> int:
-    """One work unit more than the cores. A cell looping until its time limit ends on the
-    clock, not on the CPU it burns, and a unit between notebooks leaves its core idle: a third
-    unit on two cores graded the demo cohort 1.2 to 1.3 times as fast as two
+    """One worker more than the cores. A cell looping until its time limit ends on the clock,
+    not on the CPU it burns, and a worker between notebooks leaves its core idle: a third
+    worker on two cores graded the demo cohort 1.2 to 1.3 times as fast as two
     (benchmarks/RESULTS.md). No more than one extra, since a slow cell shares its core with more
     kernels and nears its time limit sooner."""
     return (os.cpu_count() or 1) + 1
 
 
 def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = False,
-                      executor: Executor | None = None, notebook_timeout: float = 120.0,
-                      progress: bool = True, assignments: list[str] | None = None) -> list[GradeOutcome]:
+                      executor: Executor | None = None, scheduler: str | None = None,
+                      notebook_timeout: float = 120.0, progress: bool = True,
+                      assignments: list[str] | None = None) -> list[GradeOutcome]:
     """Autograde every ``submitted/<student>/<assignment>/`` of the course at ``root``.
 
     Parameters
@@ -576,13 +359,15 @@ def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = Fals
     root
         The course folder (holding ``nbgrader_config.py``, ``source/`` and ``submitted/``).
     jobs
-        Work units graded at once (default: :func:`default_jobs`).
+        Worker processes of the local pool (default: :func:`default_jobs`).
     force
         Grade submissions again even when their files did not change since the last run.
     executor
-        Where the work units run (default: a thread pool of ``jobs`` threads, each driving an
-        nbgrader process). Any ``concurrent.futures.Executor`` whose workers see the same file
-        system, e.g. a ``dask.distributed`` ``Client``.
+        Where the grading tasks run: any ``concurrent.futures.Executor`` whose workers can
+        import this project (default: a local pool of ``jobs`` warm workers).
+    scheduler
+        The address (``tcp://HOST:PORT``) of a dask.distributed scheduler to grade on, when no
+        ``executor`` is given.
     notebook_timeout
         Wall-clock seconds one notebook may take, whatever happens inside it.
     progress
@@ -597,7 +382,6 @@ def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = Fals
         written to ``reports/grading.json``.
     """
     root = root.resolve()
-    jobs = jobs or default_jobs()
     previous = load_previous(root)
     known = {c.id: c for c in find_chapters(root, None)}
     outcomes: dict[tuple[str, str], GradeOutcome] = {}
@@ -615,21 +399,108 @@ def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = Fals
                                                          reason=f"no assignment {assignment} in source/")
         else:
             todo.setdefault(assignment, []).append((student, digest))
-    report = Progress(sum(map(len, todo.values())), progress)
     if todo and notice():  # said once per run: nbgrader's own warning goes to logs nobody reads
         print(notice(), file=sys.stderr, flush=True)
     if todo:
-        own_pool = executor is None
-        pool = executor or ThreadPoolExecutor(jobs)
-        try:
-            with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
-                outcomes |= _grade_all(root, Path(tmp), todo, known, pool, jobs, notebook_timeout, report, previous)
-        finally:
-            if own_pool:
-                pool.shutdown()
+        outcomes |= _grade_all(root, todo, known, executor, scheduler, jobs or default_jobs(),
+                               load_settings(root, notebook_timeout), Progress(sum(map(len, todo.values())), progress),
+                               previous)
     latest = {**previous, **{k: o for k, o in outcomes.items() if o.status != "unchanged"}}
     save_outcomes(root, latest)
     return [outcomes[key] for key in sorted(outcomes)]
+
+
+def templates_of(root: Path, chapters, settings: Settings) -> tuple[Path, dict[str, Template]]:
+    """The generated template course (:func:`template_course`) and each chapter's
+    :class:`~course.engine.Template` read from it."""
+    folder = template_course(root, chapters)
+    ignore = list(settings.config.CourseDirectory.get("ignore", []))
+    return folder, {c.id: read_template(folder / "gradebook.db", c.id, folder / "source" / c.id, ignore)
+                    for c in chapters}
+
+
+def _grade_all(root, todo, known, executor, scheduler, jobs, settings, report, previous) -> dict[tuple[str, str], GradeOutcome]:
+    """Intake, grade and merge the submissions of ``todo`` (assignment -> [(student, digest)])."""
+    guard = GradebookGuard(root / "gradebook.db")
+    folder, templates = templates_of(root, [known[a] for a in todo], settings)
+    if not (root / "gradebook.db").exists():  # start from the template's: a new one needs alembic
+        shutil.copy(folder / "gradebook.db", root / "gradebook.db")
+        guard = GradebookGuard(root / "gradebook.db")
+    outcomes, results, tasks, notes, digests, points = {}, [], [], {}, {}, {}
+    def finish(outcome: GradeOutcome, graded: Graded | None, task: Task | None) -> None:
+        key = outcome.student, outcome.assignment
+        outcome.needs_review = notes.get(key, []) + outcome.needs_review
+        outcome.digest = digests[key]
+        if outcome.status == "not graded":
+            outcome.max_score = points[outcome.assignment]
+        outcomes[key] = outcome
+        report(outcome)
+        results.append((outcome, graded, task))
+
+    for assignment, entries in todo.items():
+        release = nbformat.read(folder / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+        source = nbformat.read(folder / "source" / assignment / f"{assignment}.ipynb", as_version=4)
+        points[assignment] = autograded_points(release)
+        for student, digest in entries:
+            digests[student, assignment] = digest
+            task, problem, notes[student, assignment] = intake(root / "submitted" / student / assignment, student,
+                                                               assignment, release, source)
+            if task:
+                tasks.append(task)
+            else:
+                finish(GradeOutcome(student, assignment, "not graded", reason=problem), None, None)
+
+    order = {key: i for i, key in enumerate(queue_order([(t.student, t.assignment) for t in tasks], previous))}
+    tasks.sort(key=lambda t: order[t.student, t.assignment])
+    for task, graded in run_tasks(tasks, templates, settings, executor, scheduler, jobs):
+        outcome = judge(graded, settings.notebook_timeout)
+        if guard.restore_if_changed():
+            outcome.needs_review.append("the course gradebook changed while this was graded; it was restored "
+                                        "(the culprit may be any notebook graded at that time)")
+        finish(outcome, graded, task)
+    merge(root, templates, results)
+    return outcomes
+
+
+def run_tasks(tasks: list[Task], templates: dict[str, Template], settings: Settings, executor: Executor | None,
+              scheduler: str | None, jobs: int):
+    """Grade ``tasks`` on ``executor`` (else on the dask cluster at ``scheduler``, else on a
+    local pool of ``jobs`` warm workers); yield (task, Graded) as each finishes.
+
+    A task whose grading failed without a result (its worker died: a notebook outside a
+    sandbox can kill its worker, and a pool loses every task under way with it) is graded
+    again, on a worker of its own, so that a neighbour's doing costs it nothing; a second
+    failure is its own, and it comes back not graded."""
+    own = executor is None and scheduler is None
+    pool = executor or (cluster_executor(scheduler) if scheduler else local_pool(jobs, templates))
+    refs = template_refs(pool, templates, own)
+    failed: list[tuple[Task, BaseException]] = []
+    try:
+        pending: dict[Future, Task] = {pool.submit(grade_task, t, refs[t.assignment], settings): t for t in tasks}
+        for future in as_completed(pending):
+            task = pending[future]
+            try:
+                yield task, future.result()
+            except Exception as error:
+                failed.append((task, error))
+    finally:
+        if own:
+            pool.shutdown(cancel_futures=True)
+        elif scheduler:  # our own connection to the cluster, whose workers stay up
+            pool._client.close()
+    for task, first in failed:
+        yield task, _grade_alone(task, templates[task.assignment], settings, first)
+
+
+def _grade_alone(task: Task, template: Template, settings: Settings, first: BaseException) -> Graded:
+    """Grade ``task`` once more in a worker process of its own; a Graded saying why not, if
+    that worker fails too."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as alone:
+        try:
+            return alone.submit(grade_task, task, template, settings).result()
+        except Exception as error:
+            return Graded(task.student, task.assignment,
+                          error=f"the grading worker failed twice ({first!r}, then {error!r})"[:500])
 
 
 def template_course(root: Path, chapters) -> Path:
@@ -666,99 +537,14 @@ def queue_order(submissions: list[tuple[str, str]], previous: dict) -> list[tupl
     return sorted(submissions, key=lambda key: (-expected(key), hashlib.sha256("/".join(key).encode()).hexdigest()))
 
 
-def _grade_all(root, workdir, todo, known, pool, jobs, timeout, report, previous) -> dict[tuple[str, str], GradeOutcome]:
-    """Stage, grade (every submission a shared round left ungraded gets a second try alone)
-    and merge."""
-    guard = GradebookGuard(root / "gradebook.db", workdir / "gradebook-backup.db")
-    library = workdir / "library"
-    # Kernels import this copy of the course library, so `utils.__file__` does not lead them
-    # to the course folder.
-    utils_folder = Path(importlib.util.find_spec("utils").origin).parent
-    shutil.copytree(utils_folder, library / "utils", ignore=shutil.ignore_patterns("__pycache__"))
-    template = template_course(root, [known[a] for a in todo])
-    outcomes, notes, digests, points = {}, {}, {}, {}
-    pending: dict[Future, Unit] = {}
-    counter = iter(range(10**9))
-
-    def launch(submissions: list[tuple[str, str]], units: int) -> None:
-        """Grade ``submissions`` in ``units`` units that share them (or alone, with one)."""
-        folders = [workdir / f"unit{next(counter)}" for _ in range(units)]
-        starts = [k * len(submissions) // units for k in range(units)]
-        claims = workdir / f"{folders[0].name}-claims" if units > 1 else None
-        if claims:
-            claims.mkdir()
-        round_ = [Unit(template, library, folder, tuple(submissions), timeout, start, claims,
-                       tuple((f / "course", s) for f, s in zip(folders, starts) if f != folder))
-                  for folder, start in zip(folders, starts)]
-        for unit in round_:  # all before any starts: a unit's claims are marked in the others
-            prepare_unit(unit, workdir / "staged")
-        for unit in round_:
-            pending[pool.submit(grade_unit, unit)] = unit
-
-    def finish(outcome: GradeOutcome) -> None:
-        key = outcome.student, outcome.assignment
-        outcome.needs_review = notes.get(key, []) + outcome.needs_review
-        outcome.digest = digests[key]
-        if outcome.status == "not graded":
-            outcome.max_score = points[outcome.assignment]
-        outcomes[key] = outcome
-        report(outcome)
-
-    unmerged: list[tuple[list[GradeOutcome], Unit | None]] = []  # outcomes, the unit that graded them
-    gradable = []
-    for assignment, entries in todo.items():
-        release = nbformat.read(template / "release" / assignment / f"{assignment}.ipynb", as_version=4)
-        source = nbformat.read(template / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-        points[assignment] = autograded_points(release)
-        for student, digest in entries:
-            digests[student, assignment] = digest
-            problem, notes[student, assignment] = stage(root / "submitted" / student / assignment,
-                                                        workdir / "staged" / student / assignment, assignment, release, source)
-            if problem:
-                failed = GradeOutcome(student, assignment, "not graded", reason=problem)
-                finish(failed)
-                unmerged.append(([failed], None))
-            else:
-                gradable.append((student, assignment))
-    if gradable:
-        launch(queue_order(gradable, previous), max(1, min(jobs, len(gradable))))
-    sharing = [unit for unit in pending.values() if unit.claims]
-    unaccounted = set(gradable) if sharing else set()  # by the units sharing the first round
-    while pending:
-        future = next(as_completed(pending))
-        unit = pending.pop(future)
-        try:
-            results = future.result()
-        except Exception as error:  # the worker itself failed: its students only lose this run
-            results = [] if unit.claims else [GradeOutcome(s, a, "not graded", reason=f"the grading worker failed: {error!r}")
-                                              for s, a in unit.submissions]
-        tampered = guard.restore_if_changed()
-        retry = [(o.student, o.assignment) for o in results if o.status == "not graded"
-                 and len(unit.submissions) > 1 and "time budget" not in o.reason]
-        kept = [o for o in results if (o.student, o.assignment) not in retry]
-        if unit in sharing:  # once the round is over, what none of its units graded is tried again
-            sharing.remove(unit)
-            unaccounted -= {(o.student, o.assignment) for o in results}
-            retry += sorted(unaccounted) if not sharing else []
-        for submission in retry:  # perhaps spoiled by a neighbour in its unit: once more, alone
-            launch([submission], 1)
-        for outcome in kept:
-            if tampered:
-                outcome.needs_review.append("the course gradebook changed while this was graded; it was restored "
-                                            "(the culprit may be any notebook graded at that time)")
-            finish(outcome)
-        unmerged.append((kept, unit))
-    for results, unit in unmerged:
-        merge_outcomes(root, template, results, unit)
-    return outcomes
-
-
 # ---------------------------------------------------------------- command line
 
 def add_arguments(command) -> None:
     """The options of ``python -m course grade``."""
     command.add_argument("--jobs", type=int, default=None,
-                         help="notebooks graded at once (default: one more than the cores)")
+                         help="notebooks graded at once on this machine (default: one more than the cores)")
+    command.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                         help="grade on the workers of this dask.distributed scheduler instead of this machine")
     command.add_argument("--timeout", type=float, default=120.0,
                          help="wall-clock seconds one notebook may take (default: 120)")
     command.add_argument("--force", action="store_true", help="grade again submissions that did not change")
@@ -766,7 +552,8 @@ def add_arguments(command) -> None:
 
 def cmd_grade(args) -> int:
     start = time.perf_counter()
-    outcomes = grade_submissions(args.root, jobs=args.jobs, force=args.force, notebook_timeout=args.timeout,
+    outcomes = grade_submissions(args.root, jobs=args.jobs, force=args.force, scheduler=args.scheduler,
+                                 notebook_timeout=args.timeout,
                                  assignments=args.chapters or None)
     if not outcomes:
         print("nothing to grade: no submitted/<student>/<assignment>/ folder")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,25 +128,31 @@ def stderr_test_cells(nb) -> list[str]:
 
 
 def grade_notebooks(root: Path, chapter: Chapter, submissions: dict[str, object], workdir: Path,
-                    jobs: int = 1) -> tuple[dict[str, NotebookScores], float]:
-    """Grade ``submissions`` (student -> notebook) of one chapter; the scores and the seconds
-    it took. The cohort is split into ``jobs`` shards graded at once, each in a scratch
-    course of its own under ``workdir`` (nbgrader grades one notebook at a time)."""
-    students = list(submissions)
-    n_shards = max(1, min(jobs, len(students)))
-    shards = [students[i::n_shards] for i in range(n_shards)]
+                    jobs: int = 1, notebook_timeout: float = 300.0) -> tuple[dict[str, NotebookScores], float]:
+    """Grade ``submissions`` (student -> notebook, a NotebookNode or a path) of one chapter as
+    they are (no intake repairs), through ``course grade``'s engine: ``jobs`` warm workers
+    running nbgrader's autograde steps (``course.engine``). The assignment is generated in a
+    scratch course under ``workdir``. Returns the scores and the seconds grading took."""
+    from .engine import Task, load_settings, read_template
+    from .grade import run_tasks  # course.grade imports this module
 
-    def grade_shard(index: int, names: list[str]) -> dict[str, NotebookScores]:
-        course = scratch_course(root, [chapter], workdir / f"shard{index}")
-        for student in names:
-            submit(course, student, chapter.id, submissions[student])
-        return autograde(course, chapter.id)
-
+    course = scratch_course(root, [chapter], workdir / "template")
+    settings = load_settings(course, notebook_timeout)
+    ignore = list(settings.config.CourseDirectory.get("ignore", []))
+    template = read_template(course / "gradebook.db", chapter.id, course / "source" / chapter.id, ignore)
+    tasks = [Task(student, chapter.id, Path(nb).read_bytes() if isinstance(nb, (str, Path))
+                  else nbformat.writes(nb).encode("utf-8")) for student, nb in submissions.items()]
+    zeros = {name: (0.0, float(top)) for nb in template.notebooks for name, top, kind in nb.grade_cells if kind == "code"}
     start = time.perf_counter()
     results: dict[str, NotebookScores] = {}
-    with ThreadPoolExecutor(len(shards)) as pool:
-        for shard in pool.map(grade_shard, range(len(shards)), shards):
-            results |= shard
+    for task, graded in run_tasks(tasks, {chapter.id: template}, settings, None, None, jobs):
+        result = results[task.student] = NotebookScores(task.student)
+        if graded.notebook is None or graded.stopped:
+            result.scores = dict(zeros)  # as nbgrader records a notebook it could not grade
+            result.error = graded.error or f"stopped at the notebook's time budget ({notebook_timeout:g} s)"
+        else:
+            result.scores = graded.scores
+            result.stderr_cells = stderr_test_cells(nbformat.reads(graded.notebook.decode("utf-8"), as_version=4))
     return results, time.perf_counter() - start
 
 
