@@ -6,7 +6,10 @@ left behind, memory capped, no connection made, and a reason in the report.
 Also: where bubblewrap is missing, grading still works and nbgrader says once that kernels are
 not sandboxed.
 """
+import os
+import re
 import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
@@ -103,10 +106,14 @@ def test_no_connection_is_made(graded, listener):
 
 
 def test_no_kernel_or_sandbox_outlives_grading(course, graded):
-    """No process of the machine still works in the graded course (kernels, shells, sandboxes)."""
+    """No process of the machine still works in the graded course, or in a grading task's
+    private folder that is gone (kernels, shells, sandboxes): the grade stage runs each
+    submission in a temporary ``grade-*`` folder, which other gradings running now still hold."""
+    tasks = re.compile(re.escape(os.path.join(tempfile.gettempdir(), "grade-")) + r"[^/\s]+")
     left = []
     for process in psutil.process_iter(["cmdline", "cwd"]):
-        if str(course) in " ".join(process.info["cmdline"] or []) + (process.info["cwd"] or ""):
+        where = " ".join(process.info["cmdline"] or []) + " " + (process.info["cwd"] or "")
+        if str(course) in where or any(not Path(folder).exists() for folder in tasks.findall(where)):
             left.append(process.info)
     assert left == []
 
