@@ -28,7 +28,8 @@
 # | $w$, $b$ | `w`, `b` | `(d,)`, scalar | weights and intercept of $\hat y = Xw + b$ |
 # | $\lambda$ | `lam` | scalar | ridge penalty |
 #
-# Every array is float64. Losses are **means** over the samples.
+# Every array is float64. Losses are **means** over the samples (the one exception, ridge's
+# objective in Section 5, is a sum, as scikit-learn writes it; its docstring says so).
 #
 # **How to work.** Run the first cell, then go down the notebook. Each function you write lives
 # in its own cell, where `raise NotImplementedError()` marks the place of your code; the cell just
@@ -546,8 +547,9 @@ def ridge_fit(X, y, lam):
     lam : float
         Penalty ``lam >= 0`` on the weights. With ``lam = 0`` (least squares with an
         intercept) ``X_cᵀX_c`` must be invertible: more samples than features and no
-        collinear columns; the tests call ``lam = 0`` only on such data (with ``n <= d``, or a
-        single sample, the minimiser is not unique).
+        collinear columns, and the tests call ``lam = 0`` only on such data. (At ``lam = 0``
+        with ``n <= d`` or a single sample the minimiser is not unique; any ``lam > 0`` makes it
+        unique, e.g. ``w = 0`` and ``b = y`` for one sample.)
 
     Returns
     -------
@@ -976,7 +978,7 @@ def gradient_descent(grad, theta0, lr, n_iters):
     Returns
     -------
     theta : ndarray, shape (p,)
-        The last iterate, ``path[-1]``.
+        The last iterate, equal to ``path[-1]`` (that row or a copy of it: either is right).
     path : ndarray, shape (n_iters + 1, p)
         Every iterate: ``path[0] = theta0`` and ``path[k+1] = path[k] − lr · grad(path[k])``.
     """

@@ -135,7 +135,7 @@ def newton_minimize(grad, hess, theta0, n_iters=50, tol=1e-10):
     Returns
     -------
     theta : ndarray, shape (p,)
-        The last iterate, ``path[-1]``.
+        The last iterate, equal to ``path[-1]`` (that row or a copy of it: either is right).
     path : ndarray, shape (k + 1, p)
         Every iterate, ``path[0] = theta0``, after ``k <= n_iters`` steps. Each step solves
         ``H delta = g`` (``np.linalg.solve``, not an inverse) and sets
