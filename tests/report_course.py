@@ -1,5 +1,5 @@
 """A graded course for the report and export tests: chapter 1, the demo cohort (``course
-cohort``) plus ``kim`` (right answers but a wrong ``mse``), graded by ``course grade`` with real nbgrader, with
+cohort``) plus ``kim`` and ``lou`` (right answers but two different wrong ``mse``), graded by ``course grade`` with real nbgrader, with
 feedback written; and one unfair test planted in the course's copy of the source.
 
 The planted check demands the exact float 0.025 from ``mse`` of two short arrays, which right
@@ -25,7 +25,12 @@ CHAPTER = "ch01_linear_regression"
 UNFAIR_TEST = "test_mse_hidden"
 UNFAIR_CHECK = ('check_close("mse of [0.1, 0.2] and [0.3, 0.1]", mse(np.array([0.1, 0.2]), '
                 'np.array([0.3, 0.1])), 0.025, rtol=0, atol=0, hint="exactly 0.025")\n')
-WRONG_MSE = "def mse(y_true, y_pred):\n    return float(np.sum((y_true - y_pred) ** 2))\n"
+# Two wrong mse of our own, which the report must group as one kind although their numbers
+# differ; the cohort's own picks change whenever the catalogue grows.
+WRONG_MSE = {
+    "kim": "def mse(y_true, y_pred):\n    return float(np.sum((y_true - y_pred) ** 2))\n",
+    "lou": "def mse(y_true, y_pred):\n    return float(np.sqrt(np.mean((y_true - y_pred) ** 2)))\n",
+}
 # hana's infinite loop is stopped sooner than by the course's 30 s; on a busy machine the
 # first cell alone (NumPy, matplotlib) may take more than 5 s.
 CELL_TIMEOUT = 15
@@ -49,7 +54,8 @@ def graded_course(root: Path) -> Path:
     plant_unfair_check(root / "source" / CHAPTER / f"{CHAPTER}.ipynb")
     make_cohort(root, [CHAPTER])
     right = submissions(find_chapters(root, [CHAPTER])[0])["ada"]
-    submit(root, "kim", CHAPTER, replace_answer(right, "mse", WRONG_MSE))
+    for student, code in WRONG_MSE.items():
+        submit(root, student, CHAPTER, replace_answer(right, "mse", code))
     with ProcessPoolExecutor(2) as pool:
         grade_submissions(root, executor=pool, progress=False)
     generate_feedback(root)

@@ -9,6 +9,6 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_environment_yml_pins_what_pyproject_pins():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pinned = set(project["dependencies"]) | set(project["optional-dependencies"]["test"])
-    conda = {m.group(1) for m in re.finditer(r"^\s+- ([\w.-]+==[\w.]+)\s*$", (ROOT / "environment.yml").read_text(), re.M)}
+    conda = {m.group(1) for m in re.finditer(r"^\s+- ([\w.-]+(?:\[[\w,-]+\])?==[\w.]+)\s*$", (ROOT / "environment.yml").read_text(), re.M)}
     assert pinned == conda
     assert all("==" in p for p in pinned), "every dependency is pinned to the tested version"
