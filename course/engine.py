@@ -73,13 +73,17 @@ class NotebookCells:
 
 @dataclass(frozen=True)
 class Template:
-    """One assignment as the instructor generated it: its due date, its notebooks' cells and
-    the files of ``source/<id>/`` (relative path -> bytes) that overwrite a student's."""
+    """One assignment as the instructor generated it: its due date, its notebooks' cells, the
+    files of ``source/<id>/`` (relative path -> bytes) that overwrite a student's, and
+    ``gradebook``, the bytes of the gradebook (SQLite) where it was generated, holding no
+    submission: each task grades into a copy of it (a new gradebook costs seconds: nbgrader
+    runs the ``alembic`` program for its schema version, and commits every cell alone)."""
 
     assignment: str
     duedate: datetime | None
     notebooks: tuple[NotebookCells, ...]
     files: tuple[tuple[str, bytes], ...] = ()
+    gradebook: bytes = b""
 
     @property
     def digest(self) -> str:
@@ -118,7 +122,8 @@ class Graded:
     auto_comment; ``late_penalty`` and ``timestamp`` are the submission's, as nbgrader records
     them. ``recovered`` lists the lost kernel messages the executor recovered
     (``course.execution``); ``stopped`` says the notebook exceeded its time budget and was
-    stopped; ``seconds`` is the wall-clock time of grading it."""
+    stopped; ``seconds`` is the wall-clock time of grading it, and ``timings`` how much of it
+    went to starting kernels and running cells (``course.timing.PhaseTimes``)."""
 
     student: str
     assignment: str
@@ -131,6 +136,7 @@ class Graded:
     stopped: bool = False
     error: str = ""
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def scores(self) -> dict[str, tuple[float, float]]:
@@ -148,8 +154,8 @@ def load_settings(root: Path, notebook_timeout: float = 120.0) -> Settings:
 # ---------------------------------------------------------------- templates, on the instructor's side
 
 def read_template(db: Path, assignment: str, source: Path, ignore: list[str]) -> Template:
-    """The :class:`Template` of ``assignment`` from the gradebook ``db`` where it was generated,
-    and the files of its ``source`` folder (all but notebooks and the ``ignore`` patterns,
+    """The :class:`Template` of ``assignment`` from the gradebook ``db`` where it was generated
+    (and which holds no submission), and the files of its ``source`` folder (all but notebooks and the ``ignore`` patterns,
     nbgrader's ``CourseDirectory.ignore``)."""
     with Gradebook(f"sqlite:///{db}", COURSE_ID) as gb:
         found = gb.find_assignment(assignment)
@@ -163,7 +169,7 @@ def read_template(db: Path, assignment: str, source: Path, ignore: list[str]) ->
             for nb in found.notebooks)
         duedate = found.duedate
     files = tuple((path, (source / path).read_bytes()) for path in kept_files(source, ignore + ["*.ipynb"]))
-    return Template(assignment, duedate, notebooks, files)
+    return Template(assignment, duedate, notebooks, files, db.read_bytes())
 
 
 def kept_files(folder: Path, ignore: list[str]) -> list[str]:
@@ -191,6 +197,12 @@ def define_assignment(gb: Gradebook, template: Template) -> None:
 
 
 # ---------------------------------------------------------------- the worker
+
+def _memory_folder() -> str | None:
+    """A folder in memory (``/dev/shm``) where there is one: each task's gradebook commits a
+    few dozen times (nbgrader's autograde), which on a disk means as many waits for it."""
+    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+
 
 _TEMPLATES: dict[str, Template] = {}  # this worker's templates, by digest
 _LIBRARY: list[Path] = []  # this worker's private copy of `utils`, once made
@@ -247,7 +259,8 @@ def grade(template: Template, task: Task, settings: Settings) -> Graded:
     result = Graded(task.student, task.assignment)
     # The kernel's folder holds the submission's files only; the gradebook is in another folder,
     # of a random name, out of the kernel's sight (and reach, where kernels are not sandboxed).
-    with tempfile.TemporaryDirectory(prefix="grade-") as tmp, tempfile.TemporaryDirectory(prefix="book-") as book:
+    with tempfile.TemporaryDirectory(prefix="grade-") as tmp, \
+            tempfile.TemporaryDirectory(prefix="book-", dir=_memory_folder()) as book:
         folder = Path(tmp) / task.assignment
         db_url = f"sqlite:///{Path(book) / 'gradebook.db'}"
         files = dict(task.files)
@@ -255,8 +268,8 @@ def grade(template: Template, task: Task, settings: Settings) -> Graded:
         _write_files(folder, [(n, d) for n, d in files.items() if not _ignored(n, settings)] + list(template.files))
         path = folder / f"{task.assignment}.ipynb"
         path.write_bytes(task.notebook)
+        (Path(book) / "gradebook.db").write_bytes(template.gradebook)
         with Gradebook(db_url, COURSE_ID) as gb:
-            define_assignment(gb, template)
             gb.update_or_create_student(STUDENT)
             with gb.db.no_autoflush:  # nbgrader's add_submission warns about its own objects otherwise
                 gb.update_or_create_submission(task.assignment, STUDENT,
@@ -347,6 +360,7 @@ def _autograde(path: Path, resources: dict, settings: Settings, deadline: float,
         watchdog.cancel()
     for executor in executors:
         result.recovered += list(getattr(executor, "recovered", []))
+        result.timings |= {k: round(v, 3) for k, v in getattr(executor, "timings", {}).items()}
     return graded.encode("utf-8")
 
 

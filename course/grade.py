@@ -53,7 +53,9 @@ class GradeOutcome:
     cells may have lost points for it),
     "not graded" (no score: see ``reason``) or "unchanged" (same files as the last run, whose
     scores are repeated). ``scores`` maps each autograded test cell's grade id to
-    ``(score, max_score)``. ``digest`` identifies the submitted files.
+    ``(score, max_score)``. ``digest`` identifies the submitted files. ``seconds`` is the
+    wall-clock time of grading it, of which ``timings`` says how much went to starting its
+    kernel and running its cells (``course.timing.PhaseTimes``).
     """
 
     student: str
@@ -66,6 +68,7 @@ class GradeOutcome:
     needs_review: list[str] = field(default_factory=list)
     seconds: float = 0.0
     digest: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- finding submissions, and intake
@@ -130,7 +133,8 @@ def _cell_label(cell, index: int) -> str:
 
 def judge(graded: Graded, budget: float) -> GradeOutcome:
     """The outcome of one graded task (``budget``: the notebook's time budget, in seconds)."""
-    outcome = GradeOutcome(graded.student, graded.assignment, "not graded", seconds=graded.seconds)
+    outcome = GradeOutcome(graded.student, graded.assignment, "not graded", seconds=graded.seconds,
+                           timings=graded.timings)
     if graded.stopped:
         outcome.reason = (f"stopped after {budget:g} s, the time budget of one notebook (a cell that "
                           "ignored the interrupt at the per-cell time limit, or a very slow notebook)")
@@ -393,7 +397,7 @@ def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = Fals
             student, assignment = printable(student), printable(assignment)
             outcomes[student, assignment] = GradeOutcome(student, assignment, "not graded", reason=problem)
         elif before and before.digest == digest and not force:
-            outcomes[student, assignment] = dataclasses.replace(before, status="unchanged", seconds=0.0)
+            outcomes[student, assignment] = dataclasses.replace(before, status="unchanged", seconds=0.0, timings={})
         elif assignment not in known:
             outcomes[student, assignment] = GradeOutcome(student, assignment, "not graded", digest=digest,
                                                          reason=f"no assignment {assignment} in source/")

@@ -208,6 +208,11 @@ def test_results_are_merged_into_the_course_gradebook_and_folders(course, graded
         assert graded_nb.exists() == (outcome.status != "not graded")
     saved = json.loads((course / "reports" / "grading.json").read_text())
     assert {row["student"]: row["score"] for row in saved} == {s: o.score for s, o in graded.items()}
+    # Where each graded notebook's time went: its kernel's start and its cells, within the whole.
+    for row in saved:
+        if row["status"] == "graded":
+            kernel, cells = row["timings"]["kernel_start"], row["timings"]["cells"]
+            assert 0 < kernel and 0 < cells and kernel + cells <= row["seconds"], row
 
 
 def test_a_notebook_cannot_reach_the_course_or_its_gradebook(course, graded):
