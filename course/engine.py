@@ -46,6 +46,8 @@ from nbgrader.converters import Autograde
 from nbgrader.utils import parse_utc, setenv
 from traitlets.config import Config, PyFileConfigLoader
 
+from .process_exit import on_exit
+
 COURSE_ID = "dl-ground-up"
 TIMESTAMP = "timestamp.txt"
 STUDENT = "student"  # the only student of a task's private gradebook
@@ -227,6 +229,7 @@ def warm_up(templates: tuple[Template, ...] = ()) -> None:
         importlib.invalidate_caches()
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(library), os.environ.get("PYTHONPATH")]))
         _LIBRARY.append(library)
+        on_exit(shutil.rmtree, library, True)
     # nbgrader and the kernels start programs by name: this interpreter's scripts first.
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
     # One BLAS thread per kernel: the kernels already share the cores, and BLAS threads on top

@@ -33,7 +33,6 @@ The in-process guard (``utils/integrity.py``) stays as a second layer either way
 """
 from __future__ import annotations
 
-import atexit
 import functools
 import importlib.util
 import json
@@ -54,6 +53,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer, Unicode
 
 from .kernel_crash import CrashTolerantExecute
+from .process_exit import on_exit
 
 GiB = 2**30
 # Top-level system folders a kernel may read (Python, its libraries, locales, time zones...).
@@ -257,7 +257,7 @@ class Zygote:
         if started != b"ready":
             self.stop()
             raise RuntimeError(f"the warm kernel process did not start (exit code {self.process.poll()})")
-        atexit.register(self.stop)
+        on_exit(self.stop)
 
     @classmethod
     def get(cls, python: str, env: dict[str, str]) -> Zygote | None:
