@@ -1,7 +1,8 @@
 """Speed-up of `course grade` over plain serial `nbgrader autograde`, same submissions; and the
 time `course grade` adds per notebook beyond kernel start and cell execution.
 
-    .venv/bin/python benchmarks/grading_speedup.py [--cohort demo|ordinary] [--jobs 3 1] [--chapters ...]
+    .venv/bin/python benchmarks/grading_speedup.py [--cohort demo|ordinary] [--jobs 3 1]
+        [--baseline course plain] [--chapters ...]
 
 Without `--jobs`, `course grade` runs with its defaults (one warm worker more than the cores).
 
@@ -15,9 +16,14 @@ Cohorts, of every chapter present or of those named:
 
 Every run is measured in this process, one after the other:
 
-- serial: one plain `nbgrader autograde "*"` of the whole cohort (nbgrader's assignment id is
-  a glob, so this is its fastest serial form), in a course where the assignments are already
-  generated (as in the instructor's course; that step is not timed);
+- serial: one `nbgrader autograde "*"` of the whole cohort (nbgrader's assignment id is a glob,
+  so this is its fastest serial form), in a course where the assignments are already generated
+  (as in the instructor's course; that step is not timed), once per baseline asked:
+  - `course`: with the course's `nbgrader_config.py` as it is, so nbgrader runs the course's
+    executor: sandboxed kernels forked warm from `course/zygote.py`, as `course grade`'s are;
+  - `plain`: with nbgrader's own autograde steps (its `Execute`: each kernel a fresh, cold,
+    unsandboxed process), what nbgrader does without this course's tooling. Only for cohorts
+    without hostile notebooks (`ordinary`): nothing stops those outside a sandbox;
 - `python -m course grade --jobs N` for each N asked, the real command in a process of its own,
   in a course where its template course (`course.grade.template_course`) is already made, as
   after any earlier run (not timed either); timed whole, from starting the command to its end.
@@ -53,10 +59,17 @@ from course.notebooks import find_chapters
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def serial_nbgrader(chapters, cohort, folder: Path) -> tuple[dict, float]:
+PLAIN = "\n# nbgrader's own autograde steps and Execute (the benchmark's plain baseline)\n" \
+        "c.Autograde.autograde_preprocessors = Autograde.autograde_preprocessors.default()\n"
+
+
+def serial_nbgrader(chapters, cohort, folder: Path, baseline: str) -> tuple[dict, float]:
     course = scratch_course(ROOT, chapters, folder)  # the assignments are generated (not timed)
     for (student, chapter_id), nb in cohort.items():
         submit(course, student, chapter_id, nb)
+    if baseline == "plain":
+        config = course / "nbgrader_config.py"
+        config.write_text(config.read_text() + PLAIN)
     start = time.perf_counter()
     run_nbgrader(course, "autograde", "*", "--force", strict=False)
     seconds = time.perf_counter() - start
@@ -109,30 +122,37 @@ def main() -> None:
     parser.add_argument("--cohort", choices=["demo", "ordinary"], default="demo")
     parser.add_argument("--jobs", type=int, nargs="+", default=[default_jobs()],
                         help="one run of course grade per value (default: course grade's own default)")
+    parser.add_argument("--baseline", choices=["course", "plain"], nargs="+", default=["course"],
+                        help="serial nbgrader runs to compare with (module docstring; default: course)")
     parser.add_argument("--chapters", nargs="*", default=None, help="default: every chapter present")
     args = parser.parse_args()
+    if "plain" in args.baseline and args.cohort != "ordinary":
+        parser.error("the plain baseline runs students' code unsandboxed: --cohort ordinary only")
     chapters = find_chapters(ROOT, args.chapters)
     make = submissions if args.cohort == "demo" else ordinary
     cohort = {(student, c.id): nb for c in chapters for student, nb in make(c).items()}
     rows = []
     with tempfile.TemporaryDirectory(prefix="grading-speedup-") as tmp:
-        serial, serial_s = serial_nbgrader(chapters, cohort, Path(tmp) / "serial")
-        print(f"serial nbgrader autograde: {serial_s:.1f} s", flush=True)
+        serial = {}
+        for baseline in args.baseline:
+            serial[baseline] = serial_nbgrader(chapters, cohort, Path(tmp) / f"serial-{baseline}", baseline)
+            print(f"serial nbgrader autograde, {baseline}: {serial[baseline][1]:.1f} s", flush=True)
         for jobs in args.jobs:
             parallel, parallel_s, graded = course_grade(chapters, cohort, Path(tmp) / f"jobs{jobs}", jobs)
-            differ = sorted(key for key in cohort if serial[key] != parallel[key])
-            assert not differ, f"course grade --jobs {jobs} and serial nbgrader disagree on {differ}"
             first, inside, all_in = overheads(graded, parallel_s)
-            rows.append(f"| {args.cohort}, {len(cohort)} ({len(chapters)} chapters) | {serial_s:.1f} | {jobs} | "
-                        f"{parallel_s:.1f} | {serial_s / parallel_s:.2f}× | {first:.2f} | {inside:.2f} | "
-                        + (f"{all_in:.2f} |" if jobs == 1 else "– |"))
+            for baseline, (scores, serial_s) in serial.items():
+                differ = sorted(key for key in cohort if scores[key] != parallel[key])
+                assert not differ, f"course grade --jobs {jobs} and serial nbgrader ({baseline}) disagree on {differ}"
+                rows.append(f"| {args.cohort}, {len(cohort)} ({len(chapters)} chapters) | {baseline} | {serial_s:.1f} "
+                            f"| {jobs} | {parallel_s:.1f} | {serial_s / parallel_s:.2f}× | {first:.2f} | {inside:.2f} | "
+                            + (f"{all_in:.2f} |" if jobs == 1 else "– |"))
             print(f"course grade --jobs {jobs}: {parallel_s:.1f} s, identical scores; first kernel after "
                   f"{first:.2f} s; beyond kernel and cells: {inside:.2f} s per notebook in the worker"
                   + (f", {all_in:.2f} s all in" if jobs == 1 else ""), flush=True)
-    print("| cohort, submissions | serial `nbgrader autograde` (s) | `--jobs` | `course grade` (s) | speed-up "
-          "| first kernel after (s) | beyond kernel and cells, in the worker (s/notebook, median) "
+    print("| cohort, submissions | baseline | serial `nbgrader autograde` (s) | `--jobs` | `course grade` (s) "
+          "| speed-up | first kernel after (s) | beyond kernel and cells, in the worker (s/notebook, median) "
           "| all in, `--jobs 1` (s/notebook) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
 
 

@@ -47,10 +47,12 @@ from nbgrader.utils import parse_utc, setenv
 from traitlets.config import Config, PyFileConfigLoader
 
 from .process_exit import on_exit
+from .sandbox import SandboxedKernelManager
 
 COURSE_ID = "dl-ground-up"
 TIMESTAMP = "timestamp.txt"
 STUDENT = "student"  # the only student of a task's private gradebook
+AUTOGRADE_ENV = {"NBGRADER_EXECUTION": "autograde"}  # as nbgrader autograde runs kernels
 log = logging.getLogger("course.engine")
 
 
@@ -75,17 +77,17 @@ class NotebookCells:
 
 @dataclass(frozen=True)
 class Template:
-    """One assignment as the instructor generated it: its due date, its notebooks' cells, the
-    files of ``source/<id>/`` (relative path -> bytes) that overwrite a student's, and
+    """One assignment as the instructor generated it: its due date, its notebooks' cells,
     ``gradebook``, the bytes of the gradebook (SQLite) where it was generated, holding no
-    submission: each task grades into a copy of it (a new gradebook costs seconds: nbgrader
-    runs the ``alembic`` program for its schema version, and commits every cell alone)."""
+    submission (each task grades into a copy of it: a new gradebook costs seconds, since
+    nbgrader runs the ``alembic`` program for its schema version and commits every cell alone),
+    and the files of ``source/<id>/`` (relative path -> bytes) that overwrite a student's."""
 
     assignment: str
     duedate: datetime | None
     notebooks: tuple[NotebookCells, ...]
+    gradebook: bytes
     files: tuple[tuple[str, bytes], ...] = ()
-    gradebook: bytes = b""
 
     @property
     def digest(self) -> str:
@@ -157,8 +159,8 @@ def load_settings(root: Path, notebook_timeout: float = 120.0) -> Settings:
 
 def read_template(db: Path, assignment: str, source: Path, ignore: list[str]) -> Template:
     """The :class:`Template` of ``assignment`` from the gradebook ``db`` where it was generated
-    (and which holds no submission), and the files of its ``source`` folder (all but notebooks and the ``ignore`` patterns,
-    nbgrader's ``CourseDirectory.ignore``)."""
+    (and which holds no submission), and the files of its ``source`` folder (all but notebooks
+    and the ``ignore`` patterns, nbgrader's ``CourseDirectory.ignore``)."""
     with Gradebook(f"sqlite:///{db}", COURSE_ID) as gb:
         found = gb.find_assignment(assignment)
         notebooks = tuple(NotebookCells(
@@ -171,7 +173,7 @@ def read_template(db: Path, assignment: str, source: Path, ignore: list[str]) ->
             for nb in found.notebooks)
         duedate = found.duedate
     files = tuple((path, (source / path).read_bytes()) for path in kept_files(source, ignore + ["*.ipynb"]))
-    return Template(assignment, duedate, notebooks, files, db.read_bytes())
+    return Template(assignment, duedate, notebooks, db.read_bytes(), files)
 
 
 def kept_files(folder: Path, ignore: list[str]) -> list[str]:
@@ -210,10 +212,12 @@ _TEMPLATES: dict[str, Template] = {}  # this worker's templates, by digest
 _LIBRARY: list[Path] = []  # this worker's private copy of `utils`, once made
 
 
-def warm_up(templates: tuple[Template, ...] = ()) -> None:
+def warm_up(templates: tuple[Template, ...] = (), settings: Settings | None = None) -> None:
     """Prepare a worker process: nbgrader and the executor chain imported (at this module's
-    import), the kernels' environment set, and ``templates`` kept for the tasks that name them
-    by digest. A process pool's initializer."""
+    import), the kernels' environment set, ``templates`` kept for the tasks that name them by
+    digest, and, given the ``settings`` kernels will start with, their warm process started in
+    the background (``course.sandbox``), so that the first kernel need not wait for its
+    imports. A process pool's initializer."""
     for template in templates:
         _TEMPLATES[template.digest] = template
     if _LIBRARY:
@@ -238,6 +242,10 @@ def warm_up(templates: tuple[Template, ...] = ()) -> None:
     os.environ.pop("NBGRADER_EXECUTION", None)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     log.setLevel(logging.ERROR)
+    if settings is not None:
+        kernels = SandboxedKernelManager(config=settings.config)
+        threading.Thread(target=kernels.start_warm_process, args=({**os.environ, **AUTOGRADE_ENV},),
+                         daemon=True).start()
 
 
 def grade_task(task: Task, template: Template | str, settings: Settings) -> Graded:
@@ -357,7 +365,7 @@ def _autograde(path: Path, resources: dict, settings: Settings, deadline: float,
     watchdog.daemon = True
     watchdog.start()
     try:
-        with setenv(NBGRADER_EXECUTION="autograde"):
+        with setenv(**AUTOGRADE_ENV):
             graded, _ = exporter.from_filename(str(path), resources=_copy(resources))
     finally:
         watchdog.cancel()

@@ -349,6 +349,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         return sandbox_command(command, self._folder, self._runtime, _library_folders(), self.limits, self._uid,
                                env, self.bwrap)
 
+    def start_warm_process(self, env: dict[str, str]) -> None:
+        """Start now, before any kernel is asked for, the process that this process's warm kernels
+        launched with the environment ``env`` are forked from (its imports take a second or
+        more), when kernels are to start warm."""
+        if self.sandbox and self.warm and os.geteuid() == 0 and not unavailable(self.bwrap):
+            Zygote.get(sys.executable, kernel_environment(Path(tempfile.gettempdir()), env))
+
     def _warm_start(self, command: list[str], env: dict[str, str] | None) -> bool:
         """Prepare to fork this kernel from a zygote instead of running ``command`` in its sandbox;
         False when it must start cold (not root, not an ipykernel, no zygote)."""
