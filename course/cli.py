@@ -2,19 +2,19 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
+import time
 from pathlib import Path
 
-import time
-
-from . import check, grade, lms, pipeline, release
-from .build import build
+from . import lms
 from .nbgrader_run import NbgraderError
-from .notebooks import NotebookError, find_chapters, sync
-from .verify import verify
+from .notebooks import NotebookError, find_chapters
 
 
 def cmd_sync(args) -> int:
+    from .notebooks import sync
+
     for chapter in find_chapters(args.root, args.chapters):
         changed = sync(chapter)
         print(f"{chapter.id}: {'written' if changed else 'already in step'}")
@@ -22,6 +22,8 @@ def cmd_sync(args) -> int:
 
 
 def cmd_check(args) -> int:
+    from . import check
+
     failed = 0
     for chapter in find_chapters(args.root, args.chapters):
         found = check.problems(chapter)
@@ -33,6 +35,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_build(args) -> int:
+    from .build import build
+
     for chapter in find_chapters(args.root, args.chapters):
         start = time.perf_counter()
         build(chapter)
@@ -41,6 +45,8 @@ def cmd_build(args) -> int:
 
 
 def cmd_verify(args) -> int:
+    from .verify import verify
+
     selected = find_chapters(args.root, args.chapters)
     header = f"{'chapter':<30} {'points':>6} {'solution':>8} {'blank':>6} {'grading':>8}  verdict"
     print(header)
@@ -91,23 +97,49 @@ def students_arguments(command) -> None:
                               "last_name, email, lms_user_id (only id is required)")
 
 
+def grade_arguments(command) -> None:
+    command.add_argument("--jobs", type=int, default=None,
+                         help="notebooks graded at once on this machine (default: one more than the cores)")
+    command.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                         help="grade on the workers of this dask.distributed scheduler instead of this machine")
+    command.add_argument("--timeout", type=float, default=120.0,
+                         help="wall-clock seconds one notebook may take (default: 120)")
+    command.add_argument("--force", action="store_true", help="grade again submissions that did not change")
+
+
+def release_arguments(command) -> None:
+    command.add_argument("--force", action="store_true",
+                         help="release chapters 5–7 even before chapter 4's due date has passed")
+
+
+# Each command: "module:function" and its help. A module is imported when its command runs, so
+# that `course grade` starts its first kernel without importing what other commands need.
 COMMANDS = {
-    "sync": (cmd_sync, "write source/<id>/<id>.ipynb from its text twin <id>.pct.py"),
-    "check": (cmd_check, "validate the sources: nbgrader metadata, ids, points, delimiters, tests, no outputs"),
-    "build": (cmd_build, "check, then generate release/<id>/ and the executed solutions/<id>/ with nbgrader"),
-    "verify": (cmd_verify, "autograde the solution (full marks) and the blank release (zero) of each chapter"),
+    "sync": ("course.cli:cmd_sync", "write source/<id>/<id>.ipynb from its text twin <id>.pct.py"),
+    "check": ("course.cli:cmd_check",
+              "validate the sources: nbgrader metadata, ids, points, delimiters, tests, no outputs"),
+    "build": ("course.cli:cmd_build",
+              "check, then generate release/<id>/ and the executed solutions/<id>/ with nbgrader"),
+    "verify": ("course.cli:cmd_verify",
+               "autograde the solution (full marks) and the blank release (zero) of each chapter"),
+    "cohort": ("course.pipeline:cmd_cohort", "write a synthetic demo cohort of every chapter into submitted/"),
+    "feedback": ("course.pipeline:cmd_feedback",
+                 "write each graded notebook's feedback HTML, hidden tests not shown"),
+    "report": ("course.pipeline:cmd_report", "write reports/report.html: overview, per chapter the tests' heat "
+               "map, why students failed and unfair tests, who needs a human look"),
+    "demo": ("course.pipeline:cmd_demo",
+             "build, make a cohort, grade, feedback, export, report, and print a summary"),
+    "grade": ("course.grade:cmd_grade", "autograde every submission under submitted/ in parallel, "
+              "each notebook within a time budget; unchanged ones are skipped"),
+    "export": ("course.cli:cmd_export", "write the gradebook as a CSV that Canvas, Moodle or a spreadsheet "
+               "imports: one row per student, one column per chapter"),
+    "students": ("course.cli:cmd_students", "list nbgrader's student table; --import fills it from a roster CSV"),
+    "release": ("course.release:cmd_release", "release chapters to students (nbgrader release_assignment); "
+                "chapters 5–7 only after chapter 4's due date, unless --force"),
 }
-COMMANDS |= pipeline.COMMANDS  # cohort, feedback, report, demo
-COMMANDS |= grade.COMMANDS
-COMMANDS |= {
-    "export": (cmd_export, "write the gradebook as a CSV that Canvas, Moodle or a spreadsheet imports: "
-                           "one row per student, one column per chapter"),
-    "students": (cmd_students, "list nbgrader's student table; --import fills it from a roster CSV"),
-}
-COMMANDS |= release.COMMANDS
 # Options beyond the chapter ids, per command; "students" takes no chapter ids.
-ARGUMENTS = {"grade": grade.add_arguments, "export": export_arguments, "students": students_arguments,
-             "release": release.add_arguments}
+ARGUMENTS = {"grade": grade_arguments, "export": export_arguments, "students": students_arguments,
+             "release": release_arguments}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -126,7 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     args.root = args.root.resolve()
     try:
-        return COMMANDS[args.command][0](args)
+        module, function = COMMANDS[args.command][0].split(":")
+        return getattr(importlib.import_module(module), function)(args)
     except (NotebookError, NbgraderError, lms.RosterError, FileNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

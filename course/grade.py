@@ -557,17 +557,6 @@ def queue_order(submissions: list[tuple[str, str]], previous: dict) -> list[tupl
 
 # ---------------------------------------------------------------- command line
 
-def add_arguments(command) -> None:
-    """The options of ``python -m course grade``."""
-    command.add_argument("--jobs", type=int, default=None,
-                         help="notebooks graded at once on this machine (default: one more than the cores)")
-    command.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                         help="grade on the workers of this dask.distributed scheduler instead of this machine")
-    command.add_argument("--timeout", type=float, default=120.0,
-                         help="wall-clock seconds one notebook may take (default: 120)")
-    command.add_argument("--force", action="store_true", help="grade again submissions that did not change")
-
-
 def cmd_grade(args) -> int:
     start = time.perf_counter()
     outcomes = grade_submissions(args.root, jobs=args.jobs, force=args.force, scheduler=args.scheduler,
@@ -586,6 +575,3 @@ def cmd_grade(args) -> int:
     print("scores in gradebook.db, graded notebooks in autograded/, outcomes in reports/grading.json")
     return 0
 
-
-COMMANDS = {"grade": (cmd_grade, "autograde every submission under submitted/ in parallel, "
-                                 "each notebook within a time budget; unchanged ones are skipped")}

@@ -83,12 +83,3 @@ def cmd_demo(args) -> int:
           f"{len(results['feedback'])} feedback files, grades.csv, reports/report.html\n")
     print(summary(outcomes))
     return 0
-
-
-COMMANDS = {
-    "cohort": (cmd_cohort, "write a synthetic demo cohort of every chapter into submitted/"),
-    "feedback": (cmd_feedback, "write each graded notebook's feedback HTML, hidden tests not shown"),
-    "report": (cmd_report, "write reports/report.html: overview, per chapter the tests' heat map, why "
-                           "students failed and unfair tests, who needs a human look"),
-    "demo": (cmd_demo, "build, make a cohort, grade, feedback, export, report, and print a summary"),
-}

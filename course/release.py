@@ -10,7 +10,6 @@ releases anyway.
 """
 from __future__ import annotations
 
-import argparse
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -86,14 +85,3 @@ def cmd_release(args) -> int:
         forced = " (forced before chapter 4's deadline)" if args.force and refusal(chapter) else ""
         print(f"{chapter.id}: released to the exchange{forced}")
     return 1 if refused else 0
-
-
-def add_arguments(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--force", action="store_true",
-                         help="release chapters 5–7 even before chapter 4's due date has passed")
-
-
-COMMANDS = {
-    "release": (cmd_release, "release chapters to students (nbgrader release_assignment); chapters 5–7 "
-                             "only after chapter 4's due date, unless --force"),
-}

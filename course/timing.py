@@ -19,7 +19,8 @@ class PhaseTimes(LoggingConfigurable):
     ``timings`` holds, once a notebook has run: ``"kernel_start"``, the seconds from asking for
     a kernel until its client was ready (every kernel of the run: a crashed kernel's
     replacement too); ``"cells"``, the seconds spent executing code cells, from each request to
-    its reply and last output; and ``"kernel_requested_at"``, the Unix time (s) at which the
+    its reply and last output; ``"kernel_stop"``, the seconds stopping kernels and closing
+    their clients took; and ``"kernel_requested_at"``, the Unix time (s) at which the
     first kernel was asked for."""
 
     timings = Dict()
@@ -42,6 +43,13 @@ class PhaseTimes(LoggingConfigurable):
         finally:
             self._add("kernel_start", started)
 
+    async def _async_cleanup_kernel(self):
+        started = time.monotonic()
+        try:
+            return await super()._async_cleanup_kernel()
+        finally:
+            self._add("kernel_stop", started)
+
     async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
         started = time.monotonic()
         try:
@@ -54,3 +62,4 @@ class PhaseTimes(LoggingConfigurable):
     start_new_kernel = run_sync(async_start_new_kernel)
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
     execute_cell = run_sync(async_execute_cell)
+    _cleanup_kernel = run_sync(_async_cleanup_kernel)
