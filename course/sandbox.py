@@ -377,6 +377,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         if self._runtime and self._zygote is not None:
             self._zygote.fork({**self._warm_request, "bwrap": self.provisioner.process.pid})
 
+    async def _async_interrupt_kernel(self) -> None:
+        # jupyter_client interrupts every kernel before shutting it down. The notebook has run by
+        # then (a cell past its time limit was interrupted already), and a kernel interrupted
+        # idle prints "KeyboardInterrupt caught in kernel" on the grader's terminal.
+        if not self.shutting_down:
+            await super()._async_interrupt_kernel()
+
     async def cleanup_resources(self, restart: bool = False) -> None:
         await super().cleanup_resources(restart=restart)
         if self._runtime and not restart:

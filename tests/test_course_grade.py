@@ -266,6 +266,7 @@ def test_one_worker_grades_several_assignments_and_leaves_no_temporary_file(tmp_
                          capture_output=True, text=True, timeout=600, env={**os.environ, "TMPDIR": str(temporary)})
     assert cli.returncode == 0, cli.stdout + cli.stderr
     assert sorted(p.name for p in temporary.iterdir()) == []
+    assert "KeyboardInterrupt" not in cli.stderr  # kernels are not interrupted on their way down
     outcomes = load_previous(tmp_path).values()
     second_points = autograded_points(nbformat.read(second.source, as_version=4))
     assert {(o.student, o.assignment): (o.status, o.score) for o in outcomes} == {
