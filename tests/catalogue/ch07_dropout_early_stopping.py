@@ -171,6 +171,8 @@ WRONG = [
        _stopping(improved="val_loss <= self.best_loss - self.min_delta")),
     _v("EarlyStopping", "best_epoch counted from 1", _stopping(epoch="self.calls + 1")),
     _v("EarlyStopping", "stops one call late (> patience)", _stopping(stop="self.without > self.patience")),
+    _v("EarlyStopping", "stops only after a call without improvement: patience=0 does not stop at once",
+       _stopping(stop="self.without > 0 and self.without >= self.patience")),
     # ---- l2_penalty ---------------------------------------------------------------------------
     _v("l2_penalty", "biases penalised too", _l2(penalised="True")),
     _v("l2_penalty", "penalty without the 1/2", _l2(value="lam * np.sum(p ** 2)")),
