@@ -958,6 +958,9 @@ check_equal("EarlyStopping(patience=2).step for losses 3, 2, 2.5, 2.2", flags, [
 check_close("best_loss", stopper.best_loss, 2.0)
 check_equal("best_epoch", stopper.best_epoch, 1, hint="the index of the best call, counting from 0")
 check_close('best_params["W"]', stopper.best_params["W"], [1.0, 2.0])
+check_equal("EarlyStopping(patience=0).step at the first call", bool(EarlyStopping(patience=0).step(1.0, params)),
+            True, hint="patience=0 stops at once: zero calls without improvement are already enough, so "
+                       "the first call returns True, even though it improves (do not return False early)")
 
 # %% nbgrader={"grade": true, "grade_id": "test_EarlyStopping_hidden", "points": 3}
 # Hidden tests of EarlyStopping: stopping exactly after `patience` calls without improvement,

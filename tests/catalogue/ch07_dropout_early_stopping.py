@@ -292,7 +292,8 @@ RIGHT = [
               parts="np.sort(order[:n_val]), np.sort(order[n_val:n_val + n_test]), "
                     "order[n_val + n_test:]")),
     # ---- EarlyStopping ------------------------------------------------------------------------
-    _v("EarlyStopping", "copy.deepcopy, best_loss None before the first call, a counter of epochs", """
+    _v("EarlyStopping", "copy.deepcopy, best_loss None before the first call, a counter of epochs "
+       "(no early return: patience=0 stops at the first call)", """
         import copy
 
         class EarlyStopping:
@@ -312,8 +313,8 @@ RIGHT = [
                     self.best_epoch = self.epoch
                     self.best_params = copy.deepcopy(params)
                     self.bad_epochs = 0
-                    return False
-                self.bad_epochs += 1
+                else:
+                    self.bad_epochs += 1
                 return self.bad_epochs >= self.patience
         """),
     _v("EarlyStopping", "np.array(v, copy=True), the last improving epoch kept instead of a counter", """
