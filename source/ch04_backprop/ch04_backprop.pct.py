@@ -27,7 +27,7 @@
 # | $W^l$, $b^l$ | `params["W"]`, `params["b"]` | `(d_in, d_out)`, `(d_out,)` | weights and biases |
 # | $Z^l = A^{l-1} W^l + b^l$ | `z` | `(n, d_out)` | pre-activations |
 # | $A^l = \sigma(Z^l)$ | | `(n, d_out)` | activations |
-# | $L$ | `loss` | scalar | the loss, a **mean** over samples |
+# | $L$ | `loss` | scalar | the loss, a **mean**: over the $n$ samples for the cross-entropy, over all $N = n \cdot k$ entries for the MSE of outputs of shape `(n, k)` ($N = n$ when $k = 1$) |
 # | $\bar{V} = \partial L / \partial V$ | `dout`, `dx`, `grads[...]` | shape of $V$ | gradient of the loss with respect to $V$ |
 #
 # Every array is float64. A layer follows the course's **Module protocol** (the base class
@@ -113,7 +113,9 @@ print(f"finite difference of L in w: {(loss_of_w(w + eps) - loss_of_w(w - eps)) 
 # \bar X = \bar Z\, W^\top \;\; (n, d_\text{in}).$$
 #
 # The shapes alone almost force these formulas. $\bar b$ is a **sum** over the samples, not a
-# mean: the loss is already a mean, so `dout` already carries the factor $1/n$.
+# mean: the loss is already a mean, so `dout` already carries its factor, $1/n$ for the
+# cross-entropy over $n$ samples ($1/N$ for the MSE over all $N = n \cdot k$ entries of an output of
+# shape `(n, k)`; section 3). The layer never divides again.
 #
 # **Initialisation.** Draw $W \sim \mathcal N(0, 1/d_\text{in})$ (standard deviation
 # $\sqrt{1/d_\text{in}}$), so that $Z$ keeps the scale of $X$ whatever the width (chapter 5
@@ -149,7 +151,9 @@ class Linear(Module):
         (in_features, out_features) and ``grads["b"] = dout`` summed over the samples
         (out_features,); returns ``dL/dx = dout Wᵀ`` of shape (n, in_features). Each call
         replaces the gradients of the previous one (no accumulation: the training loops of
-        this course never zero them between steps).
+        this course never zero them between steps). Both ways of replacing them are right:
+        binding new arrays (``self.grads["W"] = ...``) or writing into arrays made in
+        ``__init__``, in place (``self.grads["W"][...] = ...``).
     """
 
     def __init__(self, in_features, out_features, rng):
@@ -592,11 +596,13 @@ def mse_loss(pred, target):
     Returns
     -------
     loss : float
-        ``mean((pred − target)²)`` over all ``pred.size`` entries; one float64 number:
+        ``mean((pred − target)²)`` over all ``N = pred.size`` entries: for ``pred`` of shape
+        ``(n, k)`` that is ``N = n·k``, not the number of samples ``n`` (the course's MSE is a
+        mean over entries; the cross-entropy's is over samples). One float64 number:
         only its value is checked, so a Python float, a ``np.float64`` or a 0-d float64
         array all pass.
     dpred : ndarray, shape of ``pred``
-        ``2 (pred − target) / pred.size``.
+        ``2 (pred − target) / N``, ``N = pred.size`` as for the loss.
     """
     ### BEGIN SOLUTION
     diff = pred - target
@@ -654,7 +660,8 @@ check_close("loss of mse_loss with targets of size 1e3 and residuals of size 1e-
 # gather every layer's arrays in one dict keyed `"{index}.{name}"`, where `index` is the layer's
 # position (parameterless layers count too): `Sequential(Linear, ReLU, Linear)` has the keys
 # `"0.W"`, `"0.b"`, `"2.W"`, `"2.b"`. They hold the layers' **own** arrays, not copies, so that
-# an optimiser updating them in place updates the model. `sgd_step` is that optimiser:
+# an optimiser updating them in place updates the model (`gradients()` is called after a
+# `backward`, when every layer has filled its `grads`). `sgd_step` is that optimiser:
 # $p \leftarrow p - \eta\, g$ for every key, in place (`p -= lr * g`; writing `params[key] =
 # p - lr * g` would put a new array in the dict and leave the layer's array as it was).
 # (`train()` and `eval()` are given: they switch every layer's mode; chapter 7 needs it.)
@@ -679,7 +686,16 @@ class Sequential(Module):
         dict ``"{index}.{name}"`` -> the layer's own parameter array (no copy), ``index`` being
         the layer's position in ``self.layers``: e.g. ``"0.W"``, ``"0.b"``, ``"2.W"``.
     gradients()
-        The same keys -> the layers' gradient arrays (call it after ``backward``).
+        After a ``backward``: the same keys as ``parameters()`` -> the layers' current gradient
+        arrays (no copies), built from the layers' ``grads`` at each call. Before the first
+        ``backward`` a layer's ``grads`` may still be empty (see ``Linear``), so what
+        ``gradients()`` returns then is left open (fewer keys, zeros, or a ``KeyError``): the
+        course calls it only after a ``backward``, and so do the tests.
+
+    Every layer is a module with its parameters in its own ``params`` (``Linear``, ``ReLU``,
+    ``Sigmoid``, ...). Nesting is not required: a ``Sequential`` inside a ``Sequential`` would
+    run forward and backward, but its own ``params`` is empty, so the outer ``parameters()``
+    would not see its layers' arrays. Nothing in the course nests, and no test does.
     """
 
     def __init__(self, *layers):
@@ -1007,7 +1023,8 @@ for key, grad in two_layer.gradients().items():
 # three forward passes in all, counting the products. This is *reverse-mode* automatic
 # differentiation: its cost is a small multiple of the forward pass, **whatever $P$**. Let us
 # time both on a network with a few hundred parameters. (On matrices this small, Python's
-# per-call overhead weighs as much as the products, so the measured ratio comes out below 3.)
+# per-call overhead weighs as much as the products, so the measured time ratio, printed
+# below, comes out below 3.)
 
 # %%
 X_digits, y_digits, X_digits_test, y_digits_test = load_digits_split(0)
@@ -1044,8 +1061,8 @@ t_numeric = time.perf_counter() - start
 
 print(f"P = {n_params} parameters, batch of {len(batch_X)} digits")
 print(f"forward pass + loss         {1e6 * t_forward:8.1f} µs")
-print(f"forward + backward          {1e6 * t_backprop:8.1f} µs   ({t_backprop / t_forward:.1f} forward passes)")
-print(f"finite differences (2P)     {1e6 * t_numeric:8.0f} µs   ({t_numeric / t_backprop:.0f} times backprop)")
+print(f"forward + backward          {1e6 * t_backprop:8.1f} µs   ({t_backprop / t_forward:.1f} × the time of forward + loss)")
+print(f"finite differences (2P)     {1e6 * t_numeric:8.0f} µs   ({t_numeric / t_backprop:.0f} × the time of forward + backward)")
 print("largest relative error, backprop vs finite differences: "
       f"{max(relative_error(analytic[k], numeric[k]) for k in analytic):.1e}")
 
@@ -1137,7 +1154,7 @@ plt.show()
 
 # %% [markdown]
 # **Question (2 points).** (a) Why can no network *without* a hidden layer classify XOR
-# correctly? (b) A network `Sequential(Linear(2, 8), Linear(8, 2))` has a hidden layer of 8
+# correctly? (b) A network `Sequential(Linear(2, 8, rng), Linear(8, 2, rng))` has a hidden layer of 8
 # units but no activation: can it solve XOR? Explain with the formula of what it computes.
 
 # %% [markdown] nbgrader={"solution": true, "grade": true, "grade_id": "q_xor_hidden_layer", "points": 2}
@@ -1252,18 +1269,20 @@ plt.show()
 # %% [markdown]
 # **Question (2 points).** A network has $P = 10^6$ parameters. (a) How many forward passes does
 # a centred finite-difference estimate of the gradient of its loss take, and what does one
-# backpropagation cost, in forward passes (count the matrix products of each `Linear`, as in
-# section 6)? (b) Reverse mode is not the only way to apply the chain
+# gradient by backpropagation cost, counting **both** its forward pass and its backward pass,
+# in forward passes (count the matrix products of each `Linear`, as in section 6)? (b) Reverse mode is not the only way to apply the chain
 # rule: *forward mode* carries derivatives from the inputs towards the output. Why is reverse
 # mode the right choice for training, and when would forward mode be cheaper?
 
 # %% [markdown] nbgrader={"solution": true, "grade": true, "grade_id": "q_reverse_mode", "points": 2}
 # **Model answer.** (a) Centred differences perturb each parameter twice: $2P = 2\times10^6$
-# forward passes (and each estimate has truncation and rounding error). Backpropagation costs one
-# forward and one backward pass, the backward costing about two forward passes (two
-# matrix products per linear layer instead of one): about 3 forward passes in all, independent of
-# $P$ (the timing above measured less than that on tiny matrices, where Python's overhead
-# counts, and thousands of times less than finite differences).
+# forward passes (and each estimate has truncation and rounding error). A gradient by
+# backpropagation costs one forward and one backward pass, the backward alone costing about two
+# forward passes (two matrix products per linear layer instead of one): about 3 forward passes
+# in all, forward included, independent of
+# $P$, against $2P$ for finite differences: a ratio that grows like $P$. (The timing above, with
+# $P = 610$, measured a time ratio below 3 on tiny matrices, where Python's overhead counts, and
+# finite differences some hundreds of times slower than backpropagation.)
 # (b) Forward mode computes the derivative of all outputs with respect to **one** input
 # direction per pass, so the full gradient needs $P$ passes; reverse mode computes the
 # derivative of **one** output (the scalar loss) with respect to all inputs in one pass. Training

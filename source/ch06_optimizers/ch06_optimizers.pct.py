@@ -1307,13 +1307,15 @@ plt.show()
 
 # %% [markdown]
 # **Question (2 points).** (a) Chapter 4's digits network 64–64–10 has $P = 4810$ parameters.
-# How many numbers does its Hessian hold, how much memory is that in float64, and how does it
-# grow with $P$? Why does that rule Newton's method out for a network of $10^8$ parameters?
+# How many entries does its $P \times P$ Hessian have (count them all, although it is
+# symmetric), how much memory is that in float64, and how does it grow with $P$? Why does that rule Newton's method out for a network of $10^8$ parameters?
 # (b) What does L-BFGS keep in memory instead, and why does it work less well with mini-batch
 # gradients than with full-batch ones?
 
 # %% [markdown] nbgrader={"solution": true, "grade": true, "grade_id": "q_second_order", "points": 2}
-# **Model answer.** (a) $P^2 = 4810^2 \approx 2.3\times10^7$ numbers, about 185 MB in float64:
+# **Model answer.** (a) $P^2 = 4810^2 \approx 2.3\times10^7$ entries, about 185 MB in float64
+# (one triangle of the symmetric matrix, $P(P+1)/2$ numbers, halves that and changes nothing in
+# the growth):
 # possible here, but the memory grows like $P^2$ and a Newton solve costs $\sim P^3/3$
 # operations. For $P = 10^8$: $10^{16}$ entries (80 PB) and $\sim 3\times10^{23}$ operations
 # per step, impossible, while a gradient step costs $O(P)$. (Also: computing the Hessian takes
@@ -1532,8 +1534,10 @@ plt.show()
 # effective step $\eta/(1-\mu)$. RMSProp and Adam at the default $10^{-3}$ are the **slowest**
 # here, and Adam at $10^{-2}$ the fastest of all: the learning rate matters more than the choice
 # of method, and a fair comparison tunes each optimiser's rate (the widget below shows how much
-# it matters). AdaGrad at $0.05$ comes second, with the best test accuracy tied with Adam at
-# $10^{-2}$: its steps shrink as its sums of squares grow, but ten epochs are too few for that
+# it matters). AdaGrad at $0.05$ comes second, and its test accuracy is among the best, within
+# a few of the 450 test digits of Adam's at $10^{-2}$ (which of the two is ahead depends on the
+# order of the mini-batches, that is on how your `iterate_minibatches` draws its permutation):
+# its steps shrink as its sums of squares grow, but ten epochs are too few for that
 # to hold it back here. The cosine schedule starts at twice SGD's rate and ends near zero; it finishes
 # below constant SGD at $0.1$.
 #

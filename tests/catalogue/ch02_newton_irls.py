@@ -424,6 +424,13 @@ RIGHT = [
             Xw = X * np.sqrt(p * (1.0 - p))[:, None]
             return X.T @ (p - y) / n, Xw.T @ Xw / n
         """),
+    _v("logistic_grad_hess", "weights σ(z)σ(−z) instead of p(1 − p) (both named in the docstring)", """
+        def logistic_grad_hess(X, y, theta):
+            z = X @ theta
+            p = np.exp(-np.logaddexp(0.0, -z))
+            s = p * np.exp(-np.logaddexp(0.0, z))
+            return X.T @ (p - y) / len(y), X.T @ (s[:, None] * X) / len(y)
+        """),
     _v("logistic_grad_hess", "a loop accumulating weighted outer products", """
         from scipy.special import expit
 

@@ -563,6 +563,10 @@ RIGHT = [
             diff = pred - target
             return float(np.linalg.norm(diff) ** 2 / diff.size), 2.0 * diff / diff.size
         """),
+    _v("Sequential", "gradients() looks up every key of parameters() in the layer's grads (a KeyError "
+       "before the first backward, which the docstring leaves open)",
+       _sequential().replace("for name, array in layer.grads.items()",
+                             "for name, array in ((k, layer.grads[k]) for k in layer.params)")),
     _v("sgd_step", "the keys of grads iterated", """
         def sgd_step(params, grads, lr):
             for key, g in grads.items():

@@ -171,6 +171,8 @@ WRONG = [
        _stopping(improved="val_loss <= self.best_loss - self.min_delta")),
     _v("EarlyStopping", "best_epoch counted from 1", _stopping(epoch="self.calls + 1")),
     _v("EarlyStopping", "stops one call late (> patience)", _stopping(stop="self.without > self.patience")),
+    _v("EarlyStopping", "stops only after a call without improvement: patience=0 does not stop at once",
+       _stopping(stop="self.without > 0 and self.without >= self.patience")),
     # ---- l2_penalty ---------------------------------------------------------------------------
     _v("l2_penalty", "biases penalised too", _l2(penalised="True")),
     _v("l2_penalty", "penalty without the 1/2", _l2(value="lam * np.sum(p ** 2)")),
@@ -290,7 +292,8 @@ RIGHT = [
               parts="np.sort(order[:n_val]), np.sort(order[n_val:n_val + n_test]), "
                     "order[n_val + n_test:]")),
     # ---- EarlyStopping ------------------------------------------------------------------------
-    _v("EarlyStopping", "copy.deepcopy, best_loss None before the first call, a counter of epochs", """
+    _v("EarlyStopping", "copy.deepcopy, best_loss None before the first call, a counter of epochs "
+       "(no early return: patience=0 stops at the first call)", """
         import copy
 
         class EarlyStopping:
@@ -310,8 +313,8 @@ RIGHT = [
                     self.best_epoch = self.epoch
                     self.best_params = copy.deepcopy(params)
                     self.bad_epochs = 0
-                    return False
-                self.bad_epochs += 1
+                else:
+                    self.bad_epochs += 1
                 return self.bad_epochs >= self.patience
         """),
     _v("EarlyStopping", "np.array(v, copy=True), the last improving epoch kept instead of a counter", """
