@@ -554,7 +554,8 @@ class Dropout(Module):
     Parameters
     ----------
     p : float
-        The **drop** probability, ``0 <= p < 1``; anything else raises ``ValueError``.
+        The **drop** probability, a number with ``0 <= p < 1``; a number outside that range
+        raises ``ValueError`` (what a non-number such as ``None`` raises is not tested).
     rng : numpy.random.Generator
         Draws the masks (the only source of randomness).
 
@@ -570,7 +571,8 @@ class Dropout(Module):
         network has its own). Evaluation mode: return ``x`` unchanged.
     backward(dout)
         Training mode: ``dout * mask / (1 - p)`` with the mask of the last forward.
-        Evaluation mode: ``dout`` unchanged.
+        Evaluation mode: ``dout`` unchanged. The mode at the ``backward`` call decides (the
+        course never switches modes between a forward and its backward, nor do the tests).
 
     No parameters: ``params`` and ``grads`` stay empty.
     """
@@ -916,7 +918,8 @@ class EarlyStopping:
     step(val_loss, params) -> bool
         Record one epoch's validation loss and the current parameters; return True when
         training should stop: at the call that completes ``patience`` calls in a row without
-        improvement. Training stops there, so what later calls return is yours to choose
+        improvement (with ``patience=0`` at every call, the first included, improving or not:
+        zero calls are complete before any). Training stops there, so what later calls return is yours to choose
         (True again, or False until the count is reached anew).
     """
 
