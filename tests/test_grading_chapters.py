@@ -1,32 +1,32 @@
 """Every chapter graded by real `nbgrader autograde`: the solution earns full marks and the
 blank release zero; every catalogued mistake loses points in its own function's tests; every
-right-but-different answer keeps full marks. Each chapter's whole cohort (solution, blank and
-all catalogue variants) is graded once, in parallel shards, and shared by the tests below."""
-import os
-
+right-but-different answer keeps full marks. Each chapter's solution, blank and catalogue
+variants are graded once, several variants packed into one notebook where that is sound
+(tests/packing.py says why), and shared by the tests below."""
 import nbformat
+import pytest
 
-from course.grading import grade_notebooks, replace_answer
-from course.notebooks import autograded_points
 from tests.catalogue import load
-from tests.conftest import per_chapter
+from tests.conftest import CHAPTERS, per_chapter
+from tests.packing import answer_cells, caught, grade_catalogue, may_share, own_tests, unharmed
 
 _cohorts = {}
 
 
 def graded_cohort(chapter, tmp_path_factory):
-    """Solution, blank release and every catalogue variant of a chapter, graded as one cohort
-    by real `nbgrader autograde` (cached per chapter for this test session)."""
+    """The chapter's catalogue graded (``tests.packing.Cohort``; cached per chapter for this
+    test session): results, variants (student -> Variant) and the notebook's points."""
     if chapter.id not in _cohorts:
-        source = nbformat.read(chapter.source, as_version=4)
         wrong, right = load(chapter.id)
-        variants = {f"wrong{i:02d}": v for i, v in enumerate(wrong)} | {f"right{i:02d}": v for i, v in enumerate(right)}
-        submissions = {"solution": chapter.source, "blank": chapter.release}
-        submissions |= {student: replace_answer(source, v.answer, v.code) for student, v in variants.items()}
-        results, _ = grade_notebooks(chapter.root, chapter, submissions, tmp_path_factory.mktemp(chapter.id),
-                                      jobs=os.cpu_count() or 1)
-        _cohorts[chapter.id] = (results, variants, autograded_points(source))
-    return _cohorts[chapter.id]
+        _cohorts[chapter.id] = grade_catalogue(chapter, wrong, right, tmp_path_factory.mktemp(chapter.id))
+    cohort = _cohorts[chapter.id]
+    return cohort.results, cohort.variants, cohort.points
+
+
+def kept_full_marks(results, wrong) -> list[str]:
+    """The WRONG variants (student -> Variant) whose own test cells kept every point."""
+    return [f"{v.answer}: {v.name} ({'%g/%g' % results[s].points(own_tests(v.answer))})"
+            for s, v in wrong.items() if not caught(results[s], v.answer)]
 
 
 @per_chapter()
@@ -44,17 +44,12 @@ def test_solution_full_marks_and_blank_zero(chapter, tmp_path_factory):
 def test_every_catalogued_mistake_loses_points(chapter, tmp_path_factory):
     results, variants, _ = graded_cohort(chapter, tmp_path_factory)
     wrong = {s: v for s, v in variants.items() if s.startswith("wrong")}
-    answers = {c.metadata["nbgrader"]["grade_id"] for c in nbformat.read(chapter.source, as_version=4).cells
-               if c.metadata.get("nbgrader", {}).get("solution") and c.cell_type == "code"}
+    answers = answer_cells(nbformat.read(chapter.source, as_version=4))
     per_answer = {a: sum(v.answer == a for v in wrong.values()) for a in answers}
     assert min(per_answer.values()) >= 2, f"fewer than two catalogued mistakes: {per_answer}"
     ungraded = [f"{v.name}: {results[s].error}" for s, v in wrong.items() if results[s].error]
     assert ungraded == [], "mistakes must lose points in their tests, not by failing to be graded"
-    kept = []
-    for student, variant in wrong.items():
-        score, full = results[student].points([f"test_{variant.answer}_visible", f"test_{variant.answer}_hidden"])
-        if not (full > 0 and score < full):
-            kept.append(f"{variant.answer}: {variant.name} ({score:g}/{full:g})")
+    kept = kept_full_marks(results, wrong)
     assert kept == [], "mistakes that keep full marks in their own tests:\n" + "\n".join(kept)
 
 
@@ -65,5 +60,35 @@ def test_right_but_different_answers_keep_full_marks(chapter, tmp_path_factory):
     assert right, "the catalogue has no right-but-different answers"
     lost = [f"{v.answer}: {v.name}: {results[s].score:g}/{points:g} {results[s].error} "
             f"{ {g: p for g, p in results[s].scores.items() if p[0] < p[1]} }"
-            for s, v in right.items() if results[s].score != points or results[s].stderr_cells]
+            for s, v in right.items() if not unharmed(results[s], points)]
     assert lost == [], "right answers that lose points:\n" + "\n".join(lost)
+
+
+@per_chapter()
+def test_packs_hold_only_answers_that_may_share(chapter, tmp_path_factory):
+    """The packing the cohort used: each answer's own tests depend on it (the probe sees
+    something), no pack holds two variants whose answers may not share, and no variant graded
+    alone for what its cell does sits in a pack."""
+    graded_cohort(chapter, tmp_path_factory)
+    cohort = _cohorts[chapter.id]
+    assert all(own_tests(a) & cells for a, cells in cohort.depends.items()), cohort.depends
+    for group in cohort.packs:
+        answers = [cohort.variants[s].answer for s in group]
+        assert all(may_share(x, y, cohort.depends) for i, x in enumerate(answers) for y in answers[i + 1:]), group
+    packed = {s for group in cohort.packs if len(group) > 1 for s in group}
+    assert not packed & {s for s, why in cohort.alone.items() if why.startswith(("top-level", "binds"))}
+    assert len(cohort.packs) < len(cohort.variants), "nothing was packed"
+
+
+CH04 = next(c for c in CHAPTERS if c.id == "ch04_backprop")
+
+
+@pytest.mark.parametrize("chapter", [CH04], ids=[CH04.id])
+def test_sequential_found_to_depend_on_linear(chapter, tmp_path_factory):
+    """ch04's Sequential tests call the student's Linear: the probe finds it, so a Linear and a
+    Sequential variant never share a notebook."""
+    graded_cohort(chapter, tmp_path_factory)
+    cohort = _cohorts[chapter.id]
+    assert own_tests("Sequential") <= cohort.depends["Linear"]
+    assert not may_share("Linear", "Sequential", cohort.depends)
+    assert not any({"Linear", "Sequential"} <= {cohort.variants[s].answer for s in g} for g in cohort.packs)
