@@ -82,6 +82,8 @@ def _evaluated_at_definition(statement: ast.FunctionDef | ast.AsyncFunctionDef) 
 def _statement_effects(statement: ast.stmt) -> list[str]:
     """What running ``statement`` at module or class level does beyond binding names."""
     line = f"line {statement.lineno}"
+    if isinstance(statement, ast.ImportFrom) and any(a.name == "*" for a in statement.names):
+        return [f"{line}: import * (binds names unknown here)"]
     if isinstance(statement, (ast.Import, ast.ImportFrom, ast.Pass)):
         return []
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
@@ -118,12 +120,10 @@ def top_level_effects(code: str) -> list[str]:
 
 def bound_names(code: str) -> set[str]:
     """Names a cell binds at top level (functions, classes, imports, assignments)."""
-    names = set()
+    names = {bound for bound, _, _ in imported(code)}
     for statement in ast.parse(code).body:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(statement.name)
-        elif isinstance(statement, (ast.Import, ast.ImportFrom)):
-            names |= {(a.asname or a.name).split(".")[0] for a in statement.names}
         elif isinstance(statement, (ast.Assign, ast.AnnAssign)):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             names |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
@@ -317,12 +317,17 @@ def misbehaves(student: str, variants: dict, scores: NotebookScores, points: flo
     return not unharmed(scores, points)
 
 
+def students_of(wrong: list, right: list) -> dict:
+    """The variants by student name: "wrongNN" and "rightNN", numbered in list order."""
+    return {f"wrong{i:02d}": v for i, v in enumerate(wrong)} | {f"right{i:02d}": v for i, v in enumerate(right)}
+
+
 def grade_catalogue(chapter, wrong: list, right: list, workdir: Path) -> Cohort:
     """Grade the solution, the blank release and every variant of ``wrong`` and ``right``
     (catalogue ``Variant``s) of ``chapter``, packed as the module says."""
     source = nbformat.read(chapter.source, as_version=4)
     released = answer_cells(nbformat.read(chapter.release, as_version=4))
-    variants = {f"wrong{i:02d}": v for i, v in enumerate(wrong)} | {f"right{i:02d}": v for i, v in enumerate(right)}
+    variants = students_of(wrong, right)
     cohort = Cohort({}, variants, autograded_points(source))
     cohort.alone = {s: why for s, v in variants.items() if (why := why_alone(v.code, v.answer, source))}
     packable = [s for s in variants if s not in cohort.alone]

@@ -37,7 +37,7 @@ def test_only_definitions_may_share_a_notebook():
     doing = ["np.allclose = lambda *a, **k: True", "print('hi')", "x = np.zeros(3)", "for i in range(3):\n    pass",
              "@functools.cache\ndef f(): pass", "def f(rng=np.random.default_rng(0)): pass",
              "class A:\n    cache = {}", "class A(make_base()): pass", "def f():\n    global np\n    np = None",
-             "def f(:"]
+             "from numpy import *", "def f(:"]
     assert all(top_level_effects(code) for code in doing), [c for c in doing if not top_level_effects(c)]
 
 
