@@ -46,9 +46,13 @@ from nbgrader.converters import Autograde
 from nbgrader.utils import parse_utc, setenv
 from traitlets.config import Config, PyFileConfigLoader
 
+from .process_exit import on_exit
+from .sandbox import SandboxedKernelManager
+
 COURSE_ID = "dl-ground-up"
 TIMESTAMP = "timestamp.txt"
 STUDENT = "student"  # the only student of a task's private gradebook
+AUTOGRADE_ENV = {"NBGRADER_EXECUTION": "autograde"}  # as nbgrader autograde runs kernels
 log = logging.getLogger("course.engine")
 
 
@@ -73,12 +77,16 @@ class NotebookCells:
 
 @dataclass(frozen=True)
 class Template:
-    """One assignment as the instructor generated it: its due date, its notebooks' cells and
-    the files of ``source/<id>/`` (relative path -> bytes) that overwrite a student's."""
+    """One assignment as the instructor generated it: its due date, its notebooks' cells,
+    ``gradebook``, the bytes of the gradebook (SQLite) where it was generated, holding no
+    submission (each task grades into a copy of it: a new gradebook costs seconds, since
+    nbgrader runs the ``alembic`` program for its schema version and commits every cell alone),
+    and the files of ``source/<id>/`` (relative path -> bytes) that overwrite a student's."""
 
     assignment: str
     duedate: datetime | None
     notebooks: tuple[NotebookCells, ...]
+    gradebook: bytes
     files: tuple[tuple[str, bytes], ...] = ()
 
     @property
@@ -118,7 +126,8 @@ class Graded:
     auto_comment; ``late_penalty`` and ``timestamp`` are the submission's, as nbgrader records
     them. ``recovered`` lists the lost kernel messages the executor recovered
     (``course.execution``); ``stopped`` says the notebook exceeded its time budget and was
-    stopped; ``seconds`` is the wall-clock time of grading it."""
+    stopped; ``seconds`` is the wall-clock time of grading it, and ``timings`` how much of it
+    went to starting kernels and running cells (``course.timing.PhaseTimes``)."""
 
     student: str
     assignment: str
@@ -131,6 +140,7 @@ class Graded:
     stopped: bool = False
     error: str = ""
     seconds: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def scores(self) -> dict[str, tuple[float, float]]:
@@ -148,9 +158,9 @@ def load_settings(root: Path, notebook_timeout: float = 120.0) -> Settings:
 # ---------------------------------------------------------------- templates, on the instructor's side
 
 def read_template(db: Path, assignment: str, source: Path, ignore: list[str]) -> Template:
-    """The :class:`Template` of ``assignment`` from the gradebook ``db`` where it was generated,
-    and the files of its ``source`` folder (all but notebooks and the ``ignore`` patterns,
-    nbgrader's ``CourseDirectory.ignore``)."""
+    """The :class:`Template` of ``assignment`` from the gradebook ``db`` where it was generated
+    (and which holds no submission), and the files of its ``source`` folder (all but notebooks
+    and the ``ignore`` patterns, nbgrader's ``CourseDirectory.ignore``)."""
     with Gradebook(f"sqlite:///{db}", COURSE_ID) as gb:
         found = gb.find_assignment(assignment)
         notebooks = tuple(NotebookCells(
@@ -163,7 +173,7 @@ def read_template(db: Path, assignment: str, source: Path, ignore: list[str]) ->
             for nb in found.notebooks)
         duedate = found.duedate
     files = tuple((path, (source / path).read_bytes()) for path in kept_files(source, ignore + ["*.ipynb"]))
-    return Template(assignment, duedate, notebooks, files)
+    return Template(assignment, duedate, notebooks, db.read_bytes(), files)
 
 
 def kept_files(folder: Path, ignore: list[str]) -> list[str]:
@@ -192,14 +202,22 @@ def define_assignment(gb: Gradebook, template: Template) -> None:
 
 # ---------------------------------------------------------------- the worker
 
+def _memory_folder() -> str | None:
+    """A folder in memory (``/dev/shm``) where there is one: each task's gradebook commits a
+    few dozen times (nbgrader's autograde), which on a disk means as many waits for it."""
+    return "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
+
+
 _TEMPLATES: dict[str, Template] = {}  # this worker's templates, by digest
 _LIBRARY: list[Path] = []  # this worker's private copy of `utils`, once made
 
 
-def warm_up(templates: tuple[Template, ...] = ()) -> None:
+def warm_up(templates: tuple[Template, ...] = (), settings: Settings | None = None) -> None:
     """Prepare a worker process: nbgrader and the executor chain imported (at this module's
-    import), the kernels' environment set, and ``templates`` kept for the tasks that name them
-    by digest. A process pool's initializer."""
+    import), the kernels' environment set, ``templates`` kept for the tasks that name them by
+    digest, and, given the ``settings`` kernels will start with, their warm process started in
+    the background (``course.sandbox``), so that the first kernel need not wait for its
+    imports. A process pool's initializer."""
     for template in templates:
         _TEMPLATES[template.digest] = template
     if _LIBRARY:
@@ -215,6 +233,7 @@ def warm_up(templates: tuple[Template, ...] = ()) -> None:
         importlib.invalidate_caches()
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(library), os.environ.get("PYTHONPATH")]))
         _LIBRARY.append(library)
+        on_exit(shutil.rmtree, library, True)
     # nbgrader and the kernels start programs by name: this interpreter's scripts first.
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
     # One BLAS thread per kernel: the kernels already share the cores, and BLAS threads on top
@@ -223,6 +242,10 @@ def warm_up(templates: tuple[Template, ...] = ()) -> None:
     os.environ.pop("NBGRADER_EXECUTION", None)
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     log.setLevel(logging.ERROR)
+    if settings is not None:
+        kernels = SandboxedKernelManager(config=settings.config)
+        threading.Thread(target=kernels.start_warm_process, args=({**os.environ, **AUTOGRADE_ENV},),
+                         daemon=True).start()
 
 
 def grade_task(task: Task, template: Template | str, settings: Settings) -> Graded:
@@ -247,7 +270,8 @@ def grade(template: Template, task: Task, settings: Settings) -> Graded:
     result = Graded(task.student, task.assignment)
     # The kernel's folder holds the submission's files only; the gradebook is in another folder,
     # of a random name, out of the kernel's sight (and reach, where kernels are not sandboxed).
-    with tempfile.TemporaryDirectory(prefix="grade-") as tmp, tempfile.TemporaryDirectory(prefix="book-") as book:
+    with tempfile.TemporaryDirectory(prefix="grade-") as tmp, \
+            tempfile.TemporaryDirectory(prefix="book-", dir=_memory_folder()) as book:
         folder = Path(tmp) / task.assignment
         db_url = f"sqlite:///{Path(book) / 'gradebook.db'}"
         files = dict(task.files)
@@ -255,8 +279,8 @@ def grade(template: Template, task: Task, settings: Settings) -> Graded:
         _write_files(folder, [(n, d) for n, d in files.items() if not _ignored(n, settings)] + list(template.files))
         path = folder / f"{task.assignment}.ipynb"
         path.write_bytes(task.notebook)
+        (Path(book) / "gradebook.db").write_bytes(template.gradebook)
         with Gradebook(db_url, COURSE_ID) as gb:
-            define_assignment(gb, template)
             gb.update_or_create_student(STUDENT)
             with gb.db.no_autoflush:  # nbgrader's add_submission warns about its own objects otherwise
                 gb.update_or_create_submission(task.assignment, STUDENT,
@@ -341,12 +365,13 @@ def _autograde(path: Path, resources: dict, settings: Settings, deadline: float,
     watchdog.daemon = True
     watchdog.start()
     try:
-        with setenv(NBGRADER_EXECUTION="autograde"):
+        with setenv(**AUTOGRADE_ENV):
             graded, _ = exporter.from_filename(str(path), resources=_copy(resources))
     finally:
         watchdog.cancel()
     for executor in executors:
         result.recovered += list(getattr(executor, "recovered", []))
+        result.timings |= {k: round(v, 3) for k, v in getattr(executor, "timings", {}).items()}
     return graded.encode("utf-8")
 
 

@@ -26,7 +26,9 @@ import os
 import shutil
 import statistics
 import sys
+import threading
 import time
+from collections.abc import Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +55,9 @@ class GradeOutcome:
     cells may have lost points for it),
     "not graded" (no score: see ``reason``) or "unchanged" (same files as the last run, whose
     scores are repeated). ``scores`` maps each autograded test cell's grade id to
-    ``(score, max_score)``. ``digest`` identifies the submitted files.
+    ``(score, max_score)``. ``digest`` identifies the submitted files. ``seconds`` is the
+    wall-clock time of grading it, of which ``timings`` says how much went to starting its
+    kernel and running its cells (``course.timing.PhaseTimes``).
     """
 
     student: str
@@ -66,6 +70,7 @@ class GradeOutcome:
     needs_review: list[str] = field(default_factory=list)
     seconds: float = 0.0
     digest: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- finding submissions, and intake
@@ -130,7 +135,8 @@ def _cell_label(cell, index: int) -> str:
 
 def judge(graded: Graded, budget: float) -> GradeOutcome:
     """The outcome of one graded task (``budget``: the notebook's time budget, in seconds)."""
-    outcome = GradeOutcome(graded.student, graded.assignment, "not graded", seconds=graded.seconds)
+    outcome = GradeOutcome(graded.student, graded.assignment, "not graded", seconds=graded.seconds,
+                           timings=graded.timings)
     if graded.stopped:
         outcome.reason = (f"stopped after {budget:g} s, the time budget of one notebook (a cell that "
                           "ignored the interrupt at the per-cell time limit, or a very slow notebook)")
@@ -252,12 +258,21 @@ def graded_files(task: Task, template: Template) -> list[tuple[str, bytes]]:
 
 # ---------------------------------------------------------------- the scheduler
 
-def local_pool(jobs: int, templates: dict[str, Template]) -> ProcessPoolExecutor:
-    """``jobs`` warm worker processes, forked from a server that imported nbgrader once, each
-    holding the ``templates`` (tasks name them by digest)."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["course.engine"])
-    return ProcessPoolExecutor(jobs, mp_context=context, initializer=warm_up, initargs=(tuple(templates.values()),))
+def local_pool(jobs: int, templates: dict[str, Template], settings: Settings) -> ProcessPoolExecutor:
+    """``jobs`` warm worker processes with nbgrader imported, each holding the ``templates``
+    (tasks name them by digest) and starting its warm kernels' process at once.
+
+    Forked from this process when it runs no other thread (as the command line does): they
+    start with its imports done. Otherwise (a test runner's threads, a notebook's) forking could
+    copy a lock another thread holds, so they are forked from a fork server that imports
+    nbgrader once (seconds, once per process)."""
+    if threading.active_count() == 1:
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["course.engine"])
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=warm_up,
+                               initargs=(tuple(templates.values()), settings))
 
 
 def cluster_executor(address: str) -> Executor:
@@ -393,7 +408,7 @@ def grade_submissions(root: Path, *, jobs: int | None = None, force: bool = Fals
             student, assignment = printable(student), printable(assignment)
             outcomes[student, assignment] = GradeOutcome(student, assignment, "not graded", reason=problem)
         elif before and before.digest == digest and not force:
-            outcomes[student, assignment] = dataclasses.replace(before, status="unchanged", seconds=0.0)
+            outcomes[student, assignment] = dataclasses.replace(before, status="unchanged", seconds=0.0, timings={})
         elif assignment not in known:
             outcomes[student, assignment] = GradeOutcome(student, assignment, "not graded", digest=digest,
                                                          reason=f"no assignment {assignment} in source/")
@@ -426,7 +441,7 @@ def _grade_all(root, todo, known, executor, scheduler, jobs, settings, report, p
     if not (root / "gradebook.db").exists():  # start from the template's: a new one needs alembic
         shutil.copy(folder / "gradebook.db", root / "gradebook.db")
         guard = GradebookGuard(root / "gradebook.db")
-    outcomes, results, tasks, notes, digests, points = {}, [], [], {}, {}, {}
+    outcomes, results, notes, digests, points = {}, [], {}, {}, {}
     def finish(outcome: GradeOutcome, graded: Graded | None, task: Task | None) -> None:
         key = outcome.student, outcome.assignment
         outcome.needs_review = notes.get(key, []) + outcome.needs_review
@@ -437,22 +452,24 @@ def _grade_all(root, todo, known, executor, scheduler, jobs, settings, report, p
         report(outcome)
         results.append((outcome, graded, task))
 
+    chapters = {a: [nbformat.read(folder / kind / a / f"{a}.ipynb", as_version=4) for kind in ("release", "source")]
+                for a in todo}
     for assignment, entries in todo.items():
-        release = nbformat.read(folder / "release" / assignment / f"{assignment}.ipynb", as_version=4)
-        source = nbformat.read(folder / "source" / assignment / f"{assignment}.ipynb", as_version=4)
-        points[assignment] = autograded_points(release)
-        for student, digest in entries:
-            digests[student, assignment] = digest
+        points[assignment] = autograded_points(chapters[assignment][0])
+        digests |= {(student, assignment): digest for student, digest in entries}
+
+    def staged():
+        """Each submission's task, taken in by intake as the queue reaches it: the first ones
+        are graded while the others are read."""
+        for student, assignment in queue_order(list(digests), previous):
             task, problem, notes[student, assignment] = intake(root / "submitted" / student / assignment, student,
-                                                               assignment, release, source)
+                                                               assignment, *chapters[assignment])
             if task:
-                tasks.append(task)
+                yield task
             else:
                 finish(GradeOutcome(student, assignment, "not graded", reason=problem), None, None)
 
-    order = {key: i for i, key in enumerate(queue_order([(t.student, t.assignment) for t in tasks], previous))}
-    tasks.sort(key=lambda t: order[t.student, t.assignment])
-    for task, graded in run_tasks(tasks, templates, settings, executor, scheduler, jobs):
+    for task, graded in run_tasks(staged(), templates, settings, executor, scheduler, jobs):
         outcome = judge(graded, settings.notebook_timeout)
         if guard.restore_if_changed():
             outcome.needs_review.append("the course gradebook changed while this was graded; it was restored "
@@ -462,17 +479,18 @@ def _grade_all(root, todo, known, executor, scheduler, jobs, settings, report, p
     return outcomes
 
 
-def run_tasks(tasks: list[Task], templates: dict[str, Template], settings: Settings, executor: Executor | None,
+def run_tasks(tasks: Iterable[Task], templates: dict[str, Template], settings: Settings, executor: Executor | None,
               scheduler: str | None, jobs: int):
     """Grade ``tasks`` on ``executor`` (else on the dask cluster at ``scheduler``, else on a
-    local pool of ``jobs`` warm workers); yield (task, Graded) as each finishes.
+    local pool of ``jobs`` warm workers); yield (task, Graded) as each finishes. ``tasks`` is
+    consumed as they are submitted, in its order.
 
     A task whose grading failed without a result (its worker died: a notebook outside a
     sandbox can kill its worker, and a pool loses every task under way with it) is graded
     again, on a worker of its own, so that a neighbour's doing costs it nothing; a second
     failure is its own, and it comes back not graded."""
     own = executor is None and scheduler is None
-    pool = executor or (cluster_executor(scheduler) if scheduler else local_pool(jobs, templates))
+    pool = executor or (cluster_executor(scheduler) if scheduler else local_pool(jobs, templates, settings))
     refs = template_refs(pool, templates, own)
     failed: list[tuple[Task, BaseException]] = []
     try:

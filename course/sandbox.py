@@ -33,7 +33,6 @@ The in-process guard (``utils/integrity.py``) stays as a second layer either way
 """
 from __future__ import annotations
 
-import atexit
 import functools
 import importlib.util
 import json
@@ -54,6 +53,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer, Unicode
 
 from .kernel_crash import CrashTolerantExecute
+from .process_exit import on_exit
 
 GiB = 2**30
 # Top-level system folders a kernel may read (Python, its libraries, locales, time zones...).
@@ -257,7 +257,7 @@ class Zygote:
         if started != b"ready":
             self.stop()
             raise RuntimeError(f"the warm kernel process did not start (exit code {self.process.poll()})")
-        atexit.register(self.stop)
+        on_exit(self.stop)
 
     @classmethod
     def get(cls, python: str, env: dict[str, str]) -> Zygote | None:
@@ -348,6 +348,13 @@ class SandboxedKernelManager(AsyncKernelManager):
             command = [shutil.which("cat"), str(self._runtime / "alive")]
         return sandbox_command(command, self._folder, self._runtime, _library_folders(), self.limits, self._uid,
                                env, self.bwrap)
+
+    def start_warm_process(self, env: dict[str, str]) -> None:
+        """Start now, before any kernel is asked for, the process that this process's warm kernels
+        launched with the environment ``env`` are forked from (its imports take a second or
+        more), when kernels are to start warm."""
+        if self.sandbox and self.warm and os.geteuid() == 0 and not unavailable(self.bwrap):
+            Zygote.get(sys.executable, kernel_environment(Path(tempfile.gettempdir()), env))
 
     def _warm_start(self, command: list[str], env: dict[str, str] | None) -> bool:
         """Prepare to fork this kernel from a zygote instead of running ``command`` in its sandbox;

@@ -5,6 +5,7 @@ full marks (and a wrong answer its lost points) through intake's repairs; reason
 student, never a grading alias or folder; scores land in the course's own gradebook;
 re-running grades only what changed."""
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -15,7 +16,7 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course.grade import GradeOutcome, grade_submissions, queue_order, template_course
+from course.grade import GradeOutcome, grade_submissions, load_previous, queue_order, template_course
 from course.grading import COURSE_ID
 from course.nbgrader_run import run_nbgrader
 from course.notebooks import autograded_points, find_chapters
@@ -208,6 +209,11 @@ def test_results_are_merged_into_the_course_gradebook_and_folders(course, graded
         assert graded_nb.exists() == (outcome.status != "not graded")
     saved = json.loads((course / "reports" / "grading.json").read_text())
     assert {row["student"]: row["score"] for row in saved} == {s: o.score for s, o in graded.items()}
+    # Where each graded notebook's time went: its kernel's start and its cells, within the whole.
+    for row in saved:
+        if row["status"] == "graded":
+            kernel, cells = row["timings"]["kernel_start"], row["timings"]["cells"]
+            assert 0 < kernel and 0 < cells and kernel + cells <= row["seconds"], row
 
 
 def test_a_notebook_cannot_reach_the_course_or_its_gradebook(course, graded):
@@ -240,9 +246,11 @@ def test_rerun_grades_only_what_changed(course, graded, capsys):
     assert cli.returncode == 0 and f"{len(graded)} unchanged" in cli.stdout, cli.stdout + cli.stderr
 
 
-def test_one_worker_grades_several_assignments(tmp_path):
-    """With one job, one warm worker grades every assignment's submissions, each against its
-    own template and scored under its own assignment in the course gradebook."""
+def test_one_worker_grades_several_assignments_and_leaves_no_temporary_file(tmp_path):
+    """With one job, one warm worker of the real command grades every assignment's submissions,
+    each against its own template and scored under its own assignment in the course gradebook;
+    nothing it made (the worker's library copy, the warm kernels' process, kernels' folders)
+    stays in the temporary folder afterwards."""
     second = find_chapters(ROOT, ["ch02_newton_irls"])[0]
     shutil.copy(ROOT / "nbgrader_config.py", tmp_path / "nbgrader_config.py")
     for chapter in (CHAPTER, second):
@@ -252,7 +260,13 @@ def test_one_worker_grades_several_assignments(tmp_path):
         folder = tmp_path / "submitted" / student / chapter.id
         folder.mkdir(parents=True)
         shutil.copy(notebook, folder / f"{chapter.id}.ipynb")
-    outcomes = grade_submissions(tmp_path, jobs=1, progress=False)
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    cli = subprocess.run([sys.executable, "-m", "course", "--root", str(tmp_path), "grade", "--jobs", "1"],
+                         capture_output=True, text=True, timeout=600, env={**os.environ, "TMPDIR": str(temporary)})
+    assert cli.returncode == 0, cli.stdout + cli.stderr
+    assert sorted(p.name for p in temporary.iterdir()) == []
+    outcomes = load_previous(tmp_path).values()
     second_points = autograded_points(nbformat.read(second.source, as_version=4))
     assert {(o.student, o.assignment): (o.status, o.score) for o in outcomes} == {
         ("ada", CHAPTER.id): ("graded", POINTS), ("ada", second.id): ("graded", 0),

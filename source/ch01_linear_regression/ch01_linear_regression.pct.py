@@ -29,7 +29,10 @@
 # | $\lambda$ | `lam` | scalar | ridge penalty |
 #
 # Every array is float64. Losses are **means** over the samples (the one exception, ridge's
-# objective in Section 5, is a sum, as scikit-learn writes it; its docstring says so).
+# objective in Section 5, is a sum, as scikit-learn writes it; its docstring says so). A
+# function documented as returning a **Python float** must return an object of Python's type
+# `float`: `float(...)` of a NumPy result always is one, and a NumPy `np.float64` passes too
+# (it is a subclass of `float`), but a `np.float32` or a 0-d array (`np.array(1.5)`) does not.
 #
 # **How to work.** Run the first cell, then go down the notebook. Each function you write lives
 # in its own cell, where `raise NotImplementedError()` marks the place of your code; the cell just
@@ -242,7 +245,9 @@ check_close("ols_fit with a column in small units (entries of size 1e-3)", ols_f
 # ### 2.3 Mean squared error
 #
 # Write `mse(y_true, y_pred)`: the **mean** of the squared differences over all entries
-# (not the sum, not its square root), returned as a Python/NumPy float.
+# (not the sum, not its square root), returned as a Python float: the tests check
+# `isinstance(value, float)`, which `float(...)` of the mean and NumPy's `np.float64` (what
+# `np.mean` of a float64 array returns) pass, and a `np.float32` or a 0-d array does not.
 
 # %% nbgrader={"solution": true, "grade_id": "mse"}
 def mse(y_true, y_pred):
@@ -258,7 +263,9 @@ def mse(y_true, y_pred):
     Returns
     -------
     float
-        ``mean((y_true − y_pred)²)``, the mean over **all** entries.
+        ``mean((y_true − y_pred)²)``, the mean over **all** entries, as a Python float
+        (``isinstance(value, float)``: ``np.float64`` passes, ``np.float32`` or a 0-d array
+        does not; ``float(...)`` of the mean is the safe way).
     """
     ### BEGIN SOLUTION
     return float(np.mean((y_true - y_pred) ** 2))
@@ -720,7 +727,11 @@ plt.show()
 #
 # $$\phi_j(x) = \exp\!\left(-\frac{\lVert x - c_j\rVert^2}{\text{width}}\right).$$
 #
-# (Note the convention: we divide by `width` itself, not by $2\sigma^2$.)
+# (Note the convention: we divide by `width` itself, not by $2\sigma^2$.) So `width` is not a
+# length: it is measured in the units of $\lVert x - c_j\rVert^2$, a **squared length**
+# (width $= 2\sigma^2$ for a Gaussian bump of standard deviation $\sigma$). The bump falls to
+# $1/e$ at the distance $\sqrt{\text{width}}$ from its centre: `width = 1e-2` gives bumps about
+# 0.1 wide on the $x$ axis.
 # Write `rbf_features(X, centers, width)` for inputs and centres of any dimension $d$;
 # entry `(i, j)` compares sample `i` with centre `j`.
 
@@ -735,7 +746,9 @@ def rbf_features(X, centers, width):
     centers : ndarray, shape (k, d)
         Centres of the basis functions, one per row.
     width : float
-        Width ``> 0`` of every basis function.
+        ``> 0``, the same for every basis function, in the units of a **squared** distance
+        (``width = 2σ²`` for a bump of standard deviation ``σ``): each bump falls to ``1/e``
+        at the distance ``sqrt(width)`` from its centre.
 
     Returns
     -------
@@ -811,7 +824,8 @@ check_true("rbf_features(X, X, width)", bool((Phi > 0).all() and (Phi <= 1 + 1e-
 # is a weighted sum of bumps sitting on the data, as in kernel methods. With $n$ features for $n$
 # points it can interpolate anything, so two knobs control its flexibility:
 #
-# * a small `width` makes narrow bumps: a spiky curve that follows every training point
+# * a small `width` (a squared length: the bumps are about $\sqrt{\text{width}}$ wide) makes
+#   narrow bumps: a spiky curve that follows every training point
 #   (low bias, high variance); a large `width` makes broad, nearly collinear bumps: a smooth curve;
 # * a large `lam` shrinks the weights towards 0 (the curve flattens to the mean): more bias, less
 #   variance.
@@ -852,7 +866,7 @@ i, j = np.unravel_index(np.argmin(val_map), val_map.shape)
 ax.plot(width_grid[j], lam_grid[i], "r*", ms=14)
 ax.set_xscale("log")
 ax.set_yscale("log")
-ax.set_xlabel("width")
+ax.set_xlabel("width (a squared length: bumps about √width wide)")
 ax.set_ylabel("λ")
 # the best cell named in the title, not in a legend that would cover cells of the map
 ax.set_title(f"red star: lowest validation MSE, width = {width_grid[j]:.1e}, λ = {lam_grid[i]:.1e}",

@@ -35,9 +35,12 @@
 # | $S$ | `s` | `(n,)` | the diagonal of $S = \mathrm{diag}(p_i(1-p_i))$, kept as a vector |
 # | $\lambda$ | `l2` | scalar | $\ell_2$ penalty $\frac\lambda2\lVert\theta\rVert^2$ |
 #
-# Every array is float64 and every loss is a **mean** over the samples. Your functions must
-# not modify their inputs and must not print warnings: a test cell that writes a warning
-# scores zero.
+# Every array is float64 and every loss is a **mean** over the samples. A
+# function documented as returning a **Python float** must return an object of Python's type
+# `float`: `float(...)` of a NumPy result always is one, and a NumPy `np.float64` passes too
+# (it is a subclass of `float`), but a `np.float32` or a 0-d array (`np.array(1.5)`) does not.
+# Your functions must not modify their inputs and must not print warnings: a test cell that
+# writes a warning scores zero.
 
 # %% nbgrader={"locked": true, "grade_id": "setup"}
 import time
@@ -419,7 +422,7 @@ print(f"largest difference from lstsq: {np.abs(theta_ls - theta_lstsq).max():.1e
 
 # %% nbgrader={"solution": true, "grade_id": "logistic_nll"}
 def logistic_nll(X, y, theta):
-    """Mean negative log-likelihood of logistic regression, stable for any logit.
+    """Mean negative log-likelihood of logistic regression, stable for logits up to ±1e3.
 
     Parameters
     ----------
@@ -433,6 +436,7 @@ def logistic_nll(X, y, theta):
     Returns
     -------
     float
+        A Python float (``np.float64`` passes; ``np.float32`` or a 0-d array does not):
         ``mean(log(1 + exp(z)) − y z)`` with ``z = X theta``; exact (no clipping), with no
         overflow or warning for ``|z|`` up to 1e3 (use ``np.logaddexp(0, z)``). "Exact"
         means to float64 rounding of each term, about 1e-12 absolute at most: a wrong

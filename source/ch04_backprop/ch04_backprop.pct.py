@@ -397,8 +397,11 @@ class Sigmoid(Module):
     Methods
     -------
     forward(x)
-        ``x`` of any shape -> ``a = σ(x)``, same shape, stable for any float (no overflow
-        warning at x = ±1000); caches the output ``a``.
+        ``x`` of any shape -> ``a = σ(x)``, same shape, stable: no overflow, ``nan`` or
+        warning. The tests ask it for inputs up to about 1e3 in size (``x = ±1000`` and
+        entries of size 1e3), the course's meaning of stable; exponentiating only ``−|x|``,
+        as chapter 3's ``sigmoid`` does, makes it hold for every float. Caches the output
+        ``a``.
     backward(dout)
         ``dout`` of the shape of ``x`` -> ``dout * a * (1 - a)``, from the cached output.
     """
@@ -506,7 +509,9 @@ def softmax_cross_entropy(logits, y):
     Returns
     -------
     loss : float
-        ``mean_i (logsumexp(Z_i) − Z_{i, y_i})``, computed stably (no overflow for |Z| ~ 1e3).
+        ``mean_i (logsumexp(Z_i) − Z_{i, y_i})``, computed stably (no overflow for |Z| ~ 1e3);
+        one float64 number; only its value is checked, so a Python float, a ``np.float64``
+        or a 0-d float64 array all pass.
     dlogits : ndarray, shape (n, K)
         ``(softmax(Z) − onehot(y)) / n``.
     """
@@ -587,7 +592,9 @@ def mse_loss(pred, target):
     Returns
     -------
     loss : float
-        ``mean((pred − target)²)`` over all ``pred.size`` entries.
+        ``mean((pred − target)²)`` over all ``pred.size`` entries; one float64 number:
+        only its value is checked, so a Python float, a ``np.float64`` or a 0-d float64
+        array all pass.
     dpred : ndarray, shape of ``pred``
         ``2 (pred − target) / pred.size``.
     """

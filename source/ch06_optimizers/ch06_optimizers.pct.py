@@ -40,7 +40,7 @@
 # | $v$, $G$, $s$, $m$ | `self....[key]` | the optimiser's **state**, one array per key |
 # | $\rho$, $\beta_1$, $\beta_2$ | `rho`, `beta1`, `beta2` | decay rates of moving averages |
 # | $\epsilon$ | `eps` | a small number that keeps divisions finite |
-# | $t$ | | step count, from 1 |
+# | $t$ | `self.t[key]` | the key's step count: how many `step` calls have updated that key, 1 at its first (state per key; equal to the number of `step` calls when every key is updated at every step, as in this chapter) |
 #
 # **The optimiser protocol.** `Optimizer(lr, ...)` stores its hyper-parameters;
 # `step(params, grads)` updates **every** array of the dict `params` **in place** (`p -= ...`, so
@@ -814,7 +814,8 @@ plt.show()
 #   gradients, and the steps do not vanish.
 # * **Adam** combines momentum (an average $m$ of $g$) with RMSProp (an average $v$ of $g^2$)
 #   and corrects the bias of averages started at zero (section 4). With $t$ the step count of
-#   the key, **incremented first** (so $t = 1$ at the first step):
+#   the key (the number of `step` calls that have updated it), **incremented first** (so
+#   $t = 1$ at the key's first step):
 #
 #   $$t \leftarrow t + 1,\quad m \leftarrow \beta_1 m + (1-\beta_1) g,\quad
 #     v \leftarrow \beta_2 v + (1-\beta_2) g^2,\quad
@@ -1037,8 +1038,9 @@ class Adam:
     """Adam: momentum on the gradient, RMSProp on its square, both bias-corrected.
 
     For every key, with ``m``, ``v`` (zeros) and the step count ``t`` (0) created the first
-    time the key is seen (one ``t`` for the whole optimiser, counting ``step`` calls, is
-    accepted too: it differs only for a key that appears after the first step)::
+    time the key is seen, so that ``t`` counts the ``step`` calls that have updated this key
+    (the course keeps every state per key, as PyTorch keeps ``state["step"]`` per
+    parameter)::
 
         t += 1
         m = beta1 * m + (1 - beta1) * g
@@ -1046,6 +1048,12 @@ class Adam:
         m_hat = m / (1 - beta1**t)
         v_hat = v / (1 - beta2**t)
         p -= lr * m_hat / (sqrt(v_hat) + eps)
+
+    When every key is updated at every call, as everywhere in this chapter, ``t`` is also
+    the number of ``step`` calls: one ``t`` for the whole optimiser, incremented once per
+    ``step`` call, is therefore accepted with full marks (it differs only for a key that first
+    appears after the first call, where the tests accept either count). A single ``t``
+    incremented once per *key* is not: it advances by the number of keys at every call.
 
     The paper's folded form ``p -= lr * sqrt(1 - beta2**t) / (1 - beta1**t) * m / (sqrt(v) + eps)``
     is accepted too (its eps is not rescaled: it differs by O(eps), noticeably only for a large
@@ -1350,6 +1358,8 @@ def step_decay(lr0, epoch, drop=0.5, every=10):
     Returns
     -------
     float
+        ``lr0 · drop^(epoch // every)``: one float64 number; only its value is checked, so
+        a Python float, a ``np.float64`` or a 0-d float64 array all pass.
     """
     ### BEGIN SOLUTION
     return lr0 * drop ** (epoch // every)
@@ -1405,7 +1415,9 @@ def cosine_decay(lr0, epoch, total_epochs, lr_min=0.0):
     Returns
     -------
     float
-        ``lr_min + (lr0 − lr_min) · (1 + cos(π · epoch / total_epochs)) / 2``.
+        ``lr_min + (lr0 − lr_min) · (1 + cos(π · epoch / total_epochs)) / 2``: one float64
+        number; only its value is checked, so a Python float, a ``np.float64`` or a 0-d
+        float64 array all pass.
     """
     ### BEGIN SOLUTION
     return lr_min + 0.5 * (lr0 - lr_min) * (1.0 + np.cos(np.pi * epoch / total_epochs))

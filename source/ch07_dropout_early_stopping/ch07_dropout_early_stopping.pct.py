@@ -408,7 +408,9 @@ def l2_penalty(params, lam):
     Returns
     -------
     penalty : float
-        ``(lam / 2) * Σ ‖W‖²`` over the keys ending in ``"W"`` (sum of squared entries).
+        ``(lam / 2) * Σ ‖W‖²`` over the keys ending in ``"W"`` (sum of squared entries);
+        one float64 number; only its value is checked, so a Python float, a ``np.float64``
+        or a 0-d float64 array all pass.
     grads : dict str -> ndarray
         The same keys as ``params``: ``lam * W`` for the weight matrices, zeros of the
         parameter's shape for every other key (biases are not penalised). New arrays.

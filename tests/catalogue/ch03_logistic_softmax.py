@@ -80,6 +80,12 @@ WRONG = [
             z = X @ theta
             return float(np.sum(np.logaddexp(0.0, z) - y * z)), X.T @ (sigmoid(z) - y) / len(y)
         """),
+    _v("logistic_loss_grad", "logits clipped to ±500 in the loss: a wrong logit of 3000 costs 500, neither form", """
+        def logistic_loss_grad(X, y, theta):
+            z = X @ theta
+            zc = np.clip(z, -500.0, 500.0)
+            return float(np.mean(np.logaddexp(0.0, zc) - y * zc)), X.T @ (sigmoid(z) - y) / len(y)
+        """),
     # ---- fit_logistic ---------------------------------------------------------------------
     _v("fit_logistic", "losses recorded after each step instead of before", """
         def fit_logistic(X, y, lr=0.1, n_iters=1000):

@@ -1,0 +1,56 @@
+"""Where a notebook run's time goes: starting its kernel, and running its cells.
+
+``course grade`` keeps these per notebook (``reports/grading.json``) so that the time it adds
+beyond the kernel and the student's cells can be measured (``benchmarks/grading_speedup.py``;
+the budget is 0.5 s per notebook, DESIGN.md) and a slow notebook can be told from a slow grader.
+"""
+from __future__ import annotations
+
+import time
+
+from jupyter_core.utils import run_sync
+from traitlets import Dict
+from traitlets.config import LoggingConfigurable
+
+
+class PhaseTimes(LoggingConfigurable):
+    """Mixin for nbclient ``NotebookClient`` subclasses.
+
+    ``timings`` holds, once a notebook has run: ``"kernel_start"``, the seconds from asking for
+    a kernel until its client was ready (every kernel of the run: a crashed kernel's
+    replacement too); ``"cells"``, the seconds spent executing code cells, from each request to
+    its reply and last output; and ``"kernel_requested_at"``, the Unix time (s) at which the
+    first kernel was asked for."""
+
+    timings = Dict()
+
+    def _add(self, phase: str, since: float) -> None:
+        self.timings[phase] = self.timings.get(phase, 0.0) + time.monotonic() - since
+
+    async def async_start_new_kernel(self, **kwargs):
+        self.timings.setdefault("kernel_requested_at", time.time())
+        started = time.monotonic()
+        try:
+            return await super().async_start_new_kernel(**kwargs)
+        finally:
+            self._add("kernel_start", started)
+
+    async def async_start_new_kernel_client(self):
+        started = time.monotonic()
+        try:
+            return await super().async_start_new_kernel_client()
+        finally:
+            self._add("kernel_start", started)
+
+    async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
+        started = time.monotonic()
+        try:
+            return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
+        finally:
+            self._add("cells", started)
+
+    # nbclient binds its synchronous entry points (which nbgrader's Execute calls) to its own
+    # coroutines when the class is made: bind them to these.
+    start_new_kernel = run_sync(async_start_new_kernel)
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+    execute_cell = run_sync(async_execute_cell)
