@@ -7,49 +7,62 @@ variant in answer X is caught iff X's own test cells (``own_tests(X)``) lose poi
 RIGHT variants must keep every point of the notebook, as one RIGHT variant alone must.
 
 Why a packed result means what the variant's own notebook would have meant. Nothing a variant
-in answer Y does may reach the test cells of another answer X in its pack; a variant reaches
-other cells only through:
+in answer Y does may reach the test cells of another answer X in its pack, nor X's variant;
+a variant reaches other cells only through:
 
 1. *what its cell does when it runs*: variants whose cell does anything at top level beyond
    imports, ``def``, ``class`` and constant assignments (patching ``utils.checks``, reassigning
    ``np.allclose``, calling anything, decorators or defaults that call, ``global`` anywhere)
    are graded alone (:func:`top_level_effects`, an AST check);
-2. *the names it binds*: a name the variant binds that the solution's cell does not bind, and
+2. *what its functions change when called*, beyond their own objects: the global random state
+   (``np.random.seed``, ``np.random.randn``: no notebook cell draws from it, but two variants
+   in one pack could), numpy's error handling, the warning filters, reflection, or attributes
+   and items of an object that is not their own (a class attribute shared by every instance, a
+   module-level dict, a module): such a variant is graded alone
+   (``tests.cell_flow.process_effects``, an AST check of every function body);
+3. *the names it binds*: a name the variant binds that the solution's cell does not bind, and
    that some other code cell uses (unless it imports it just as that cell does: the same
    object), could shadow what that cell uses: such a variant is graded alone (:func:`shadowed`);
    two variants binding the same extra name never share a pack;
-3. *the functions and classes of its answer*, called from other cells (test cells, or the
-   exploration cells whose results later cells use): for each answer Y the solution is graded
-   with Y's cell as released (``raise NotImplementedError``); every test cell that loses points
-   there calls into Y (:func:`dependencies`). X and Y share a pack only if neither's own test
-   cells depend on the other (:func:`may_share`), so X's tests never run Y's code. This probe
-   is measured in the same session, by the real engine.
+4. *the functions and classes of its answer*, and what they leave behind, in the cells that
+   use them. Two measures of "X's test cells depend on Y", and X and Y share a pack only if by
+   neither measure X's depend on Y or Y's on X (:func:`may_share`):
+   - *probed*: the solution is graded with Y's cell as released (``raise NotImplementedError``);
+     every test cell that loses points there runs Y's code (:func:`dependencies`), whichever
+     way it gets there (a method of an object, a helper, a default argument);
+   - *read*: a test cell whose code reaches Y by the names it reads, directly or through names
+     that cells reaching Y bound or handed to Y's code (``tests.cell_flow``): this catches the
+     calls a probe cannot see (an exception swallowed around the call, a call on a path the
+     blank answer never reaches, a name of Y's cell that the release keeps as it is, an object
+     Y's code may have changed in place);
+   and a variant whose own code reads another answer's names (a RIGHT ``fit_logistic`` calling
+   ``binary_cross_entropy``, which the solution's does not) never shares a pack with that
+   answer's variants (``tests.cell_flow.answers_read``).
 
-What remains is what the course's rules already forbid test cells to rely on: a particular
-stream of the global random state, an exception swallowed around a call into another answer,
-or an object another answer's test mutated in place. Two checks on every packed grading guard
-the rest. A pack is *spoilt* (:func:`spoilt`) when grading it failed, a cell was stopped at its
-time limit, the kernel died or was restarted (``course.kernel_crash``), or a test cell lost
-points that no answer of the pack's variants reaches; its variants are then graded again one
-per notebook. And a packed variant that does not do what its list says (a WRONG one keeping
-its points, a pack of RIGHT ones losing any) is graded again alone, so that every failure is
-reported from the variant's own notebook, as before.
+Two checks on every packed grading guard the rest. A pack is *spoilt* (:func:`spoilt`) when
+grading it failed, a cell was stopped at its time limit, the kernel died or was restarted
+(``course.kernel_crash``), a test cell lost points that no answer of the pack's variants
+reaches, or (RIGHT packs) a cell wrote to stderr where the solution's did not (:func:`louder`);
+its variants are then graded again one per notebook. And a packed variant that does not do
+what its list says (a WRONG one keeping its points, a pack of RIGHT ones losing any) is graded
+again alone, so that every failure is reported from the variant's own notebook, as before: a
+pack can only hide a WRONG variant's escape or a RIGHT variant's loss by interference that the
+four rules above exclude.
 """
 from __future__ import annotations
 
 import ast
 import os
-import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-import course.grade
 from course.grade import judge
 from course.grading import NotebookScores, grade_notebooks, replace_answer
 from course.notebooks import autograded_points
+from tests.cell_flow import (answers_read, free_names, identifiers, notebook_data, process_effects, reaches,
+                             reaching_test_cells)
 
 NOTEBOOK_TIMEOUT = 300.0  # seconds: grade_notebooks' default budget of one notebook
 
@@ -153,7 +166,7 @@ def used_names(code: str) -> set[str]:
     try:
         return {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
     except SyntaxError:
-        return set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code))
+        return identifiers(code)
 
 
 def shadowed(code: str, solution_code: str, others: list[str]) -> set[str]:
@@ -194,13 +207,20 @@ def may_share(x: str, y: str, depends: dict[str, set[str]]) -> bool:
     return x != y and not own_tests(x) & depends[y] and not own_tests(y) & depends[x]
 
 
-def pack(students: dict[str, str], helpers: dict[str, set[str]], depends: dict[str, set[str]]) -> list[list[str]]:
+def pack(students: dict[str, str], helpers: dict[str, set[str]], depends: dict[str, set[str]],
+         reads: dict[str, set[str]]) -> list[list[str]]:
     """Variants (student -> answer) into as few notebooks as first-fit finds, each holding
-    variants that pairwise :func:`may_share` and bind no helper name (``helpers``) in common."""
+    variants that pairwise :func:`may_share`, bind no helper name (``helpers``) in common, and
+    whose code reaches neither's answer (``reads``: student -> the answers its code reaches,
+    ``tests.cell_flow.answers_read``)."""
+    def fit(s: str, o: str) -> bool:
+        return (may_share(students[s], students[o], depends) and not helpers[s] & helpers[o]
+                and students[o] not in reads[s] and students[s] not in reads[o])
+
     packs: list[list[str]] = []
-    for student, answer in students.items():
+    for student in students:
         for group in packs:
-            if all(may_share(answer, students[o], depends) and not helpers[student] & helpers[o] for o in group):
+            if all(fit(student, other) for other in group):
                 group.append(student)
                 break
         else:
@@ -210,37 +230,12 @@ def pack(students: dict[str, str], helpers: dict[str, set[str]], depends: dict[s
 
 # ---------------------------------------------------------------- grading, and what spoils a pack
 
-@contextmanager
-def graded_outcomes():
-    """The engine's ``Graded`` result of each task graded in the block, by student.
-
-    ``grade_notebooks`` returns scores only; the graded notebook (cells stopped at their time
-    limit, kernel crashes) is seen here by passing ``course.grade.run_tasks``'s results through."""
-    seen = {}
-    original = course.grade.run_tasks
-
-    def run_tasks(*args, **kwargs):
-        for task, graded in original(*args, **kwargs):
-            seen[task.student] = graded
-            yield task, graded
-
-    course.grade.run_tasks = run_tasks
-    try:
-        yield seen
-    finally:
-        course.grade.run_tasks = original
-
-
 def grade(chapter, submissions: dict, workdir: Path) -> tuple[dict[str, NotebookScores], dict[str, str]]:
     """Grade ``submissions`` (student -> notebook) with the real engine (``grade_notebooks``);
     the scores, and for each notebook why it cannot be trusted as a pack ("" when it can)."""
-    with graded_outcomes() as outcomes:
-        results, _ = grade_notebooks(chapter.root, chapter, submissions, workdir, jobs=os.cpu_count() or 1,
-                                     notebook_timeout=NOTEBOOK_TIMEOUT)
-    if set(outcomes) != set(submissions):
-        raise RuntimeError("grade_notebooks no longer grades through course.grade.run_tasks: "
-                           "spoilt packs could not be told")
-    return results, {student: spoilt(graded) for student, graded in outcomes.items()}
+    results, _ = grade_notebooks(chapter.root, chapter, submissions, workdir, jobs=os.cpu_count() or 1,
+                                 notebook_timeout=NOTEBOOK_TIMEOUT)
+    return results, {student: spoilt(scores.graded) for student, scores in results.items()}
 
 
 def spoilt(graded) -> str:
@@ -261,12 +256,14 @@ class Cohort:
     """A chapter's catalogue graded: ``results`` maps "solution", "blank" and each variant's
     student name to the scores of the notebook that vouches for it (its pack, or its own);
     ``notebooks`` counts the notebooks graded; ``packs`` lists the packs graded (student names);
-    ``alone`` the variants graded one per notebook, with why; ``depends`` the test cells that
-    depend on each answer (:func:`dependencies`)."""
+    ``alone`` the variants graded one per notebook, with why; ``probed`` the test cells that
+    lose points with each answer blank (:func:`dependencies`), ``depends`` those and the test
+    cells whose code reaches the answer (``tests.cell_flow.reaching_test_cells``)."""
 
     results: dict[str, NotebookScores]
     variants: dict
     points: float
+    probed: dict[str, set[str]] = field(default_factory=dict)
     depends: dict[str, set[str]] = field(default_factory=dict)
     notebooks: int = 0
     packs: list[list[str]] = field(default_factory=list)
@@ -284,6 +281,12 @@ def why_alone(code: str, answer: str, source) -> str:
     effects = top_level_effects(code)
     if effects:
         return "top-level effects: " + "; ".join(effects[:2])
+    effects = process_effects(code)
+    if effects:
+        return "changes what others see when called: " + "; ".join(effects[:2])
+    data = (free_names(code) - free_names(answer_cells(source)[answer])) & notebook_data(source)
+    if data:
+        return f"uses the notebook's objects {sorted(data)}, which the solution's cell does not (it may change them)"
     others = [c.source for c in source.cells
               if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id") != answer]
     names = shadowed(code, answer_cells(source)[answer], others)
@@ -296,6 +299,24 @@ def packed_notebook(source, variants: dict, students: list[str]):
     for student in students:
         nb = replace_answer(nb, variants[student].answer, variants[student].code)
     return nb
+
+
+def stderr_cells_anywhere(scores: NotebookScores) -> set[int]:
+    """Indices of the cells of a graded notebook that wrote to stderr, test cells or not."""
+    nb = nbformat.reads(scores.graded.notebook.decode("utf-8"), as_version=4)
+    return {i for i, c in enumerate(nb.cells) if c.cell_type == "code"
+            and any(o.get("output_type") == "stream" and o.get("name") == "stderr" for o in c.outputs)}
+
+
+def louder(scores: NotebookScores, solution: NotebookScores) -> str:
+    """Why a pack of RIGHT variants cannot vouch for them when its cells wrote to stderr where
+    the solution's did not, even outside test cells: Python shows a warning once per line
+    number of ``__main__`` (its ``__warningregistry__``), so one variant's warning may hide
+    another's in a test cell, which alone would score zero. "" when no cell did."""
+    if scores.graded is None or scores.graded.notebook is None:
+        return "no graded notebook"
+    louder_cells = stderr_cells_anywhere(scores) - stderr_cells_anywhere(solution)
+    return f"cells {sorted(louder_cells)} wrote to stderr, the solution's did not" if louder_cells else ""
 
 
 def caught(scores: NotebookScores, answer: str) -> bool:
@@ -322,13 +343,19 @@ def students_of(wrong: list, right: list) -> dict:
     return {f"wrong{i:02d}": v for i, v in enumerate(wrong)} | {f"right{i:02d}": v for i, v in enumerate(right)}
 
 
-def grade_catalogue(chapter, wrong: list, right: list, workdir: Path) -> Cohort:
+def grade_catalogue(chapter, wrong: list, right: list, workdir: Path, packed: bool = True) -> Cohort:
     """Grade the solution, the blank release and every variant of ``wrong`` and ``right``
-    (catalogue ``Variant``s) of ``chapter``, packed as the module says."""
+    (catalogue ``Variant``s) of ``chapter``, packed as the module says; with ``packed`` false,
+    one notebook per variant (as the suite did before packing), in one round."""
     source = nbformat.read(chapter.source, as_version=4)
     released = answer_cells(nbformat.read(chapter.release, as_version=4))
     variants = students_of(wrong, right)
     cohort = Cohort({}, variants, autograded_points(source))
+    if not packed:
+        cohort.alone = {s: "packing switched off" for s in variants}
+        cohort.results, _ = _graded(cohort, chapter, {"solution": chapter.source, "blank": chapter.release} | {
+            s: replace_answer(source, v.answer, v.code) for s, v in variants.items()}, workdir / "single")
+        return cohort
     cohort.alone = {s: why for s, v in variants.items() if (why := why_alone(v.code, v.answer, source))}
     packable = [s for s in variants if s not in cohort.alone]
     answers = sorted({variants[s].answer for s in packable})
@@ -338,15 +365,19 @@ def grade_catalogue(chapter, wrong: list, right: list, workdir: Path) -> Cohort:
     first |= {f"probe_{a}": replace_answer(source, a, released[a]) for a in answers}
     first |= {s: replace_answer(source, variants[s].answer, variants[s].code) for s in cohort.alone}
     results, spoilt_of = _graded(cohort, chapter, first, workdir / "first")
-    depends = cohort.depends = dependencies({a: results[f"probe_{a}"] for a in answers}, results["solution"],
-                           {a for a in answers if spoilt_of[f"probe_{a}"]})
+    cohort.probed = dependencies({a: results[f"probe_{a}"] for a in answers}, results["solution"],
+                                 {a for a in answers if spoilt_of[f"probe_{a}"]})
+    read = reaching_test_cells(source)
+    depends = cohort.depends = {a: cohort.probed[a] | read.get(a, set()) for a in answers}
     cohort.results |= {k: results[k] for k in ["solution", "blank", *cohort.alone]}
 
     # Second round: the packs, WRONG and RIGHT apart.
     solution_cells = answer_cells(source)
+    carries, _ = reaches(source)
     helpers = {s: extra_names(variants[s].code, solution_cells[variants[s].answer]) for s in packable}
-    cohort.packs = [group for kind in ("wrong", "right")
-                    for group in pack({s: variants[s].answer for s in packable if s.startswith(kind)}, helpers, depends)]
+    reads = {s: answers_read(variants[s].code, carries) - {variants[s].answer} for s in packable}
+    cohort.packs = [group for kind in ("wrong", "right") for group in
+                    pack({s: variants[s].answer for s in packable if s.startswith(kind)}, helpers, depends, reads)]
     named = {"+".join(group): group for group in cohort.packs}
     results, spoilt_of = _graded(cohort, chapter, {n: packed_notebook(source, variants, g) for n, g in named.items()},
                                  workdir / "packs")
@@ -357,6 +388,8 @@ def grade_catalogue(chapter, wrong: list, right: list, workdir: Path) -> Cohort:
         allowed = set().union(*(depends[variants[s].answer] for s in group))
         leaked = lost_cells(results[name], cohort.results["solution"]) - allowed
         why = spoilt_of[name] or (f"test cells {sorted(leaked)} lost points" if leaked else "")
+        if group[0].startswith("right"):
+            why = why or louder(results[name], cohort.results["solution"])
         for student in group:  # a "pack" of one is the variant's own notebook: its result stands
             if len(group) > 1 and (why or misbehaves(student, variants, results[name], cohort.points)):
                 again[student] = why or "misbehaved in its pack"
