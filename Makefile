@@ -29,7 +29,7 @@ demo: $(STAMP)
 	$(BIN)/python -m course demo
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
+	$(BIN)/python -m pytest -n 2 --dist loadscope --durations=15
 
 # Jupyter refuses to run as root unless told: containers and CI machines often are root.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)

@@ -10,12 +10,16 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from .nbgrader_run import run_nbgrader
 from .notebooks import Chapter
+
+if TYPE_CHECKING:
+    from .engine import Graded
 
 COURSE_ID = "dl-ground-up"
 
@@ -28,6 +32,7 @@ class NotebookScores:
     scores: dict[str, tuple[float, float]] = field(default_factory=dict)  # grade_id -> (score, max)
     stderr_cells: list[str] = field(default_factory=list)  # test cells that wrote to stderr
     error: str = ""  # why nothing could be graded, when nothing could
+    graded: Graded | None = None  # the engine's own result, when grade_notebooks graded it
 
     @property
     def score(self) -> float:
@@ -146,7 +151,7 @@ def grade_notebooks(root: Path, chapter: Chapter, submissions: dict[str, object]
     start = time.perf_counter()
     results: dict[str, NotebookScores] = {}
     for task, graded in run_tasks(tasks, {chapter.id: template}, settings, None, None, jobs):
-        result = results[task.student] = NotebookScores(task.student)
+        result = results[task.student] = NotebookScores(task.student, graded=graded)
         if graded.notebook is None or graded.stopped:
             result.scores = dict(zeros)  # as nbgrader records a notebook it could not grade
             result.error = graded.error or f"stopped at the notebook's time budget ({notebook_timeout:g} s)"

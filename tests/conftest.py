@@ -1,4 +1,4 @@
-"""Shared fixtures: the project's root, its chapters, and one graded cohort per chapter."""
+"""Shared fixtures: the project's root and its chapters."""
 from pathlib import Path
 
 import matplotlib
