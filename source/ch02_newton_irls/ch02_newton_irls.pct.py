@@ -130,7 +130,8 @@ def newton_minimize(grad, hess, theta0, n_iters=50, tol=1e-10):
     hess : callable
         ``hess(theta)`` returns the Hessian, shape (p, p), at ``theta``.
     theta0 : ndarray, shape (p,)
-        Starting point (float); it is not modified.
+        Starting point; it is not modified, and the path is float64 whatever its dtype
+        (an integer ``theta0`` must not truncate the steps).
     n_iters : int
         Maximum number of steps ``>= 0``.
     tol : float
@@ -385,11 +386,11 @@ check_close("one Newton step theta − H⁻¹g with your g and H", theta - np.li
 
 # %% [markdown]
 # Newton's method on a least-squares problem now lands on the solution of `np.linalg.lstsq`
-# after **one** step longer than `tol`, whatever the starting point. The step after it is zero
+# after **one** step of norm at least `tol`, whatever the starting point. The step after it is zero
 # up to rounding, below `tol`, so the method stops there; whether that tiny step appears in the
 # path depends on which of the two accepted stopping conventions your `newton_minimize` follows
 # (taken and recorded: 3 rows; tested first and left out: 2 rows), which is why we count only
-# the steps longer than `tol`:
+# the steps of norm at least `tol` (the stopping rule stops at the first one strictly below):
 
 # %%
 rng = np.random.default_rng(0)
@@ -400,7 +401,7 @@ theta_ls, path_ls = newton_minimize(lambda t: least_squares_grad_hess(Phi_ls, y_
                                     theta0=np.array([10.0, 10.0, -10.0, 5.0]))
 theta_lstsq = np.linalg.lstsq(Phi_ls, y_ls, rcond=None)[0]
 step_norms = np.linalg.norm(np.diff(path_ls, axis=0), axis=1)
-print(f"steps longer than tol = 1e-10: {np.sum(step_norms >= 1e-10)}, of norm {step_norms[0]:.2e}")
+print(f"steps of norm at least tol = 1e-10: {np.sum(step_norms >= 1e-10)}, of norm {step_norms[0]:.2e}")
 print(f"largest difference from lstsq: {np.abs(theta_ls - theta_lstsq).max():.1e}")
 
 # %% [markdown]
@@ -545,7 +546,8 @@ def logistic_grad_hess(X, y, theta):
     g : ndarray, shape (p,)
         ``(1/n) Xᵀ(σ(X theta) − y)``.
     H : ndarray, shape (p, p)
-        ``(1/n) Xᵀ S X`` with ``S = diag(p(1 − p))``, ``p = σ(X theta)``, built by scaling the
+        ``(1/n) Xᵀ S X`` with ``S = diag(p(1 − p))``, where ``p = σ(X theta)`` is the vector of
+        the n probabilities (not the number p of parameters in the shapes), built by scaling the
         rows of ``X`` (never an ``n × n`` matrix); no warning for logits up to ``|z| = 1e3``.
         The weights may be computed as ``p(1 − p)`` or as ``σ(z)σ(−z)``: both are accepted.
         They agree to rounding except where ``p`` is within about 1e-16 of 1 (logits above

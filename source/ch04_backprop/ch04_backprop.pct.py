@@ -402,9 +402,10 @@ class Sigmoid(Module):
     -------
     forward(x)
         ``x`` of any shape -> ``a = σ(x)``, same shape, stable: no overflow, ``nan`` or
-        warning. The tests ask it for inputs up to about 1e3 in size (``x = ±1000`` and
-        entries of size 1e3), the course's meaning of stable; exponentiating only ``−|x|``,
-        as chapter 3's ``sigmoid`` does, makes it hold for every float. Caches the output
+        warning for inputs up to about 1e3 in size (``x = ±1000`` and entries of size 1e3):
+        that is what the tests check, the course's meaning of stable. Exponentiating only
+        ``−|x|``, as chapter 3's ``sigmoid`` does, goes further (every float), which is
+        welcome but not required. Caches the output
         ``a``.
     backward(dout)
         ``dout`` of the shape of ``x`` -> ``dout * a * (1 - a)``, from the cached output.
@@ -1329,7 +1330,7 @@ show(playground(make_model, loss=softmax_cross_entropy, step=sgd_step, activatio
 #   multiplies the incoming gradient by its local derivative, using values cached by the
 #   forward pass. In a layer: $\bar W = X^\top \bar Z$, $\bar b = \sum_i \bar Z_{i,:}$,
 #   $\bar X = \bar Z W^\top$; an activation multiplies entrywise by $\sigma'$ (ReLU: the mask
-#   $z > 0$; sigmoid: $a(1-a)$ from its output).
+#   $x > 0$ of its input; sigmoid: $a(1-a)$ from its output).
 # * The losses return their gradient: softmax cross-entropy $\bar Z = (P - Y)/n$ (stable with
 #   log-sum-exp), MSE $2(\hat Y - T)/N$. The four equations BP1–BP4 are these rules on a
 #   two-layer network.
