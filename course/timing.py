@@ -7,6 +7,7 @@ the budget is 0.5 s per notebook, DESIGN.md) and a slow notebook can be told fro
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 
 from jupyter_core.utils import run_sync
 from traitlets import Dict
@@ -25,37 +26,31 @@ class PhaseTimes(LoggingConfigurable):
 
     timings = Dict()
 
-    def _add(self, phase: str, since: float) -> None:
-        self.timings[phase] = self.timings.get(phase, 0.0) + time.monotonic() - since
+    @contextmanager
+    def _phase(self, phase: str):
+        """Add the seconds the block takes to ``timings[phase]``, however it ends."""
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.timings[phase] = self.timings.get(phase, 0.0) + time.monotonic() - started
 
     async def async_start_new_kernel(self, **kwargs):
         self.timings.setdefault("kernel_requested_at", time.time())
-        started = time.monotonic()
-        try:
+        with self._phase("kernel_start"):
             return await super().async_start_new_kernel(**kwargs)
-        finally:
-            self._add("kernel_start", started)
 
     async def async_start_new_kernel_client(self):
-        started = time.monotonic()
-        try:
+        with self._phase("kernel_start"):
             return await super().async_start_new_kernel_client()
-        finally:
-            self._add("kernel_start", started)
 
     async def _async_cleanup_kernel(self):
-        started = time.monotonic()
-        try:
+        with self._phase("kernel_stop"):
             return await super()._async_cleanup_kernel()
-        finally:
-            self._add("kernel_stop", started)
 
     async def async_execute_cell(self, cell, cell_index, *args, **kwargs):
-        started = time.monotonic()
-        try:
+        with self._phase("cells"):
             return await super().async_execute_cell(cell, cell_index, *args, **kwargs)
-        finally:
-            self._add("cells", started)
 
     # nbclient binds its synchronous entry points (which nbgrader's Execute calls) to its own
     # coroutines when the class is made: bind them to these.
