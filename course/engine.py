@@ -127,7 +127,7 @@ class Graded:
     them. ``recovered`` lists the lost kernel messages the executor recovered
     (``course.execution``); ``stopped`` says the notebook exceeded its time budget and was
     stopped; ``seconds`` is the wall-clock time of grading it, and ``timings`` how much of it
-    went to starting kernels and running cells (``course.timing.PhaseTimes``)."""
+    went to starting kernels, running cells and stopping kernels (``course.timing.PhaseTimes``)."""
 
     student: str
     assignment: str

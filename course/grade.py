@@ -57,7 +57,7 @@ class GradeOutcome:
     scores are repeated). ``scores`` maps each autograded test cell's grade id to
     ``(score, max_score)``. ``digest`` identifies the submitted files. ``seconds`` is the
     wall-clock time of grading it, of which ``timings`` says how much went to starting its
-    kernel and running its cells (``course.timing.PhaseTimes``).
+    kernel, running its cells and stopping its kernel (``course.timing.PhaseTimes``).
     """
 
     student: str
