@@ -39,6 +39,7 @@ from .engine import Graded, Settings, Task, Template, define_assignment, grade_t
 from .grading import COURSE_ID, scratch_course, stderr_test_cells
 from .intake import grade_id, read_folder
 from .kernel_crash import CRASHED, NOT_RUN
+from .nbgrader_run import seed_gradebook
 from .notebooks import autograded_points, find_chapters, is_test_cell
 from .sandbox import notice
 
@@ -233,6 +234,7 @@ def merge(root: Path, templates: dict[str, Template], results: list[tuple[GradeO
     folder for those that could not be graded)."""
     from nbgrader.api import Gradebook
 
+    seed_gradebook(root / "gradebook.db")
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as target:
         for assignment in dict.fromkeys(o.assignment for o, _, _ in results):
             define_assignment(target, templates[assignment])

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
-from .nbgrader_run import run_nbgrader
+from .nbgrader_run import run_nbgrader, seed_gradebook
 from .notebooks import Chapter
 
 if TYPE_CHECKING:
@@ -58,6 +58,7 @@ def scratch_course(root: Path, chapters: list[Chapter], dest: Path) -> Path:
         shutil.copytree(chapter.source.parent, dest / "source" / chapter.id)
     # One nbgrader run for all of them (its start-up and a new gradebook cost seconds each):
     # the assignment id is a glob, and source/ holds exactly these chapters.
+    seed_gradebook(dest / "gradebook.db")
     run_nbgrader(dest, "generate_assignment", "*", "--force")
     return dest
 
@@ -133,15 +134,18 @@ def stderr_test_cells(nb) -> list[str]:
 
 
 def grade_notebooks(root: Path, chapter: Chapter, submissions: dict[str, object], workdir: Path,
-                    jobs: int = 1, notebook_timeout: float = 300.0) -> tuple[dict[str, NotebookScores], float]:
+                    jobs: int = 1, notebook_timeout: float = 300.0,
+                    course: Path | None = None) -> tuple[dict[str, NotebookScores], float]:
     """Grade ``submissions`` (student -> notebook, a NotebookNode or a path) of one chapter as
     they are (no intake repairs), through ``course grade``'s engine: ``jobs`` warm workers
     running nbgrader's autograde steps (``course.engine``). The assignment is generated in a
-    scratch course under ``workdir``. Returns the scores and the seconds grading took."""
+    scratch course under ``workdir``, unless ``course`` is one already made for this chapter
+    (:func:`scratch_course`; generating costs an nbgrader run). Returns the scores and the
+    seconds grading took."""
     from .engine import Task, load_settings, read_template
     from .grade import run_tasks  # course.grade imports this module
 
-    course = scratch_course(root, [chapter], workdir / "template")
+    course = course or scratch_course(root, [chapter], workdir / "template")
     settings = load_settings(course, notebook_timeout)
     ignore = list(settings.config.CourseDirectory.get("ignore", []))
     template = read_template(course / "gradebook.db", chapter.id, course / "source" / chapter.id, ignore)

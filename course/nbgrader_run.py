@@ -1,14 +1,21 @@
 """Running nbgrader's own commands in a course folder, as an instructor would."""
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 
 class NbgraderError(Exception):
     """An nbgrader command failed; the message holds the end of its log."""
+
+
+# `python -m nbgrader`, after `import course`: its __init__ spares the process a second of
+# importing a jsonschema plugin nothing uses (course/__init__.py says which and why).
+NBGRADER_MAIN = "import course; from nbgrader.apps.nbgraderapp import main; main()"
 
 
 def environment() -> dict[str, str]:
@@ -32,7 +39,7 @@ def run_nbgrader(root: Path, *args: str, timeout: float | None = None, strict: b
     submission makes nbgrader log an error and exit 1 while the others are graded, and the
     caller reads each student's outcome from the gradebook instead.
     """
-    command = [sys.executable, "-m", "nbgrader", *args]
+    command = [sys.executable, "-c", NBGRADER_MAIN, *args]
     try:
         done = subprocess.run(command, cwd=root, env=environment(), capture_output=True, text=True,
                               timeout=timeout)
@@ -44,3 +51,26 @@ def run_nbgrader(root: Path, *args: str, timeout: float | None = None, strict: b
         tail = "\n".join(log.strip().splitlines()[-25:])
         raise NbgraderError(f"`nbgrader {' '.join(args)}` failed:\n{tail}")
     return log
+
+
+@functools.cache
+def _empty_gradebook() -> bytes:
+    """An empty gradebook of the course as nbgrader's ``Gradebook`` creates it: its tables, the
+    course's row and the ``alembic_version`` stamp. Made once per process, in a process with
+    :func:`environment`, since nbgrader stamps every new database by running the ``alembic``
+    program (about 4 s of CPU)."""
+    from .grading import COURSE_ID
+
+    with tempfile.TemporaryDirectory(prefix="gradebook-") as folder:
+        database = Path(folder) / "gradebook.db"
+        subprocess.run([sys.executable, "-c", "import course, sys; from nbgrader.api import Gradebook; "
+                        "Gradebook('sqlite:///' + sys.argv[1], sys.argv[2]).close()", str(database), COURSE_ID],
+                       env=environment(), check=True, capture_output=True)
+        return database.read_bytes()
+
+
+def seed_gradebook(database: Path) -> None:
+    """Create the course's gradebook at ``database``, empty, unless one is there (as nbgrader
+    would on its first command, without the seconds of its ``alembic`` run)."""
+    if not database.exists():
+        database.write_bytes(_empty_gradebook())

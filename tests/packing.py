@@ -59,7 +59,7 @@ from pathlib import Path
 import nbformat
 
 from course.grade import judge
-from course.grading import NotebookScores, grade_notebooks, replace_answer
+from course.grading import NotebookScores, grade_notebooks, replace_answer, scratch_course
 from course.notebooks import autograded_points
 from tests.cell_flow import (answers_read, free_names, identifiers, notebook_data, process_effects, reaches,
                              reaching_test_cells)
@@ -230,11 +230,13 @@ def pack(students: dict[str, str], helpers: dict[str, set[str]], depends: dict[s
 
 # ---------------------------------------------------------------- grading, and what spoils a pack
 
-def grade(chapter, submissions: dict, workdir: Path) -> tuple[dict[str, NotebookScores], dict[str, str]]:
-    """Grade ``submissions`` (student -> notebook) with the real engine (``grade_notebooks``);
-    the scores, and for each notebook why it cannot be trusted as a pack ("" when it can)."""
+def grade(chapter, submissions: dict, workdir: Path,
+          course: Path | None = None) -> tuple[dict[str, NotebookScores], dict[str, str]]:
+    """Grade ``submissions`` (student -> notebook) with the real engine (``grade_notebooks``, in
+    ``course`` if given: the chapter's scratch course); the scores, and for each notebook why it
+    cannot be trusted as a pack ("" when it can)."""
     results, _ = grade_notebooks(chapter.root, chapter, submissions, workdir, jobs=os.cpu_count() or 1,
-                                 notebook_timeout=NOTEBOOK_TIMEOUT)
+                                 notebook_timeout=NOTEBOOK_TIMEOUT, course=course)
     return results, {student: spoilt(scores.graded) for student, scores in results.items()}
 
 
@@ -268,6 +270,7 @@ class Cohort:
     notebooks: int = 0
     packs: list[list[str]] = field(default_factory=list)
     alone: dict[str, str] = field(default_factory=dict)
+    course: Path | None = None  # the chapter's scratch course, generated once for every round
 
 
 def answer_cells(nb) -> dict[str, str]:
@@ -404,5 +407,8 @@ def grade_catalogue(chapter, wrong: list, right: list, workdir: Path, packed: bo
 
 
 def _graded(cohort: Cohort, chapter, submissions: dict, workdir: Path):
+    """Grade one round of the cohort, in the chapter's scratch course made by its first round."""
     cohort.notebooks += len(submissions)
-    return grade(chapter, submissions, workdir)
+    if cohort.course is None:
+        cohort.course = scratch_course(chapter.root, [chapter], workdir.parent / "template")
+    return grade(chapter, submissions, workdir, cohort.course)

@@ -3,6 +3,7 @@
 The command is this interpreter, so each test runs real Python inside real bubblewrap namespaces.
 The whole pipeline, with the attacks of the issue, is graded in tests/test_attacks.py.
 """
+import ast
 import functools
 import json
 import os
@@ -21,7 +22,7 @@ from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 from course import sandbox
 from course.execution import NotebookClient
-from tests.conftest import ROOT
+from tests.conftest import CHAPTERS, ROOT
 from tests.fixtures.cheating import listening_server
 
 pytestmark = pytest.mark.skipif(bool(sandbox.unavailable()), reason=f"no sandbox here: {sandbox.unavailable()}")
@@ -211,6 +212,24 @@ def test_warm_kernels_share_no_state_and_hold_no_privilege(tmp_path):
         assert warm
     assert facts[0][0] != facts[1][0] or os.geteuid() != 0  # a root grader gives each its own user
     assert facts[0][6] != facts[1][6]
+
+
+def test_the_zygote_imports_what_every_chapters_first_cell_imports():
+    """Each library a chapter's setup cell imports is warm in the zygote (course.zygote's
+    WARM_MODULES), but for the standard library's and ipywidgets' (``utils.widgets``)."""
+    from course.zygote import WARM_MODULES
+
+    missing = {}
+    for chapter in CHAPTERS:
+        setup = next(c for c in nbformat.read(chapter.source, as_version=4).cells
+                     if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
+        imported = {a.name for n in ast.walk(ast.parse(setup.source)) if isinstance(n, ast.Import) for a in n.names}
+        imported |= {n.module for n in ast.walk(ast.parse(setup.source)) if isinstance(n, ast.ImportFrom)}
+        imported = {m for m in imported if m.split(".")[0] not in sys.stdlib_module_names
+                    and not m.startswith("utils.widgets")}
+        if imported - set(WARM_MODULES):
+            missing[chapter.id] = sorted(imported - set(WARM_MODULES))
+    assert missing == {}
 
 
 def test_the_zygote_ends_with_the_grader_that_started_it(tmp_path):
