@@ -19,6 +19,7 @@ from .nbgrader_run import run_nbgrader, seed_gradebook
 from .notebooks import Chapter
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
     from .engine import Graded
 
 COURSE_ID = "dl-ground-up"
@@ -134,11 +135,12 @@ def stderr_test_cells(nb) -> list[str]:
 
 
 def grade_notebooks(root: Path, chapter: Chapter, submissions: dict[str, object], workdir: Path,
-                    jobs: int = 1, notebook_timeout: float = 300.0,
-                    course: Path | None = None) -> tuple[dict[str, NotebookScores], float]:
+                    jobs: int = 1, notebook_timeout: float = 300.0, course: Path | None = None,
+                    executor: Executor | None = None) -> tuple[dict[str, NotebookScores], float]:
     """Grade ``submissions`` (student -> notebook, a NotebookNode or a path) of one chapter as
     they are (no intake repairs), through ``course grade``'s engine: ``jobs`` warm workers
-    running nbgrader's autograde steps (``course.engine``). The assignment is generated in a
+    running nbgrader's autograde steps (``course.engine``), or the workers of ``executor``
+    (kept for later calls: ``course.grade.local_pool``). The assignment is generated in a
     scratch course under ``workdir``, unless ``course`` is one already made for this chapter
     (:func:`scratch_course`; generating costs an nbgrader run). Returns the scores and the
     seconds grading took."""
@@ -154,7 +156,7 @@ def grade_notebooks(root: Path, chapter: Chapter, submissions: dict[str, object]
     zeros = {name: (0.0, float(top)) for nb in template.notebooks for name, top, kind in nb.grade_cells if kind == "code"}
     start = time.perf_counter()
     results: dict[str, NotebookScores] = {}
-    for task, graded in run_tasks(tasks, {chapter.id: template}, settings, None, None, jobs):
+    for task, graded in run_tasks(tasks, {chapter.id: template}, settings, executor, None, jobs):
         result = results[task.student] = NotebookScores(task.student, graded=graded)
         if graded.notebook is None or graded.stopped:
             result.scores = dict(zeros)  # as nbgrader records a notebook it could not grade

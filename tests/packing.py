@@ -52,13 +52,15 @@ four rules above exclude.
 from __future__ import annotations
 
 import ast
+import atexit
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from course.grade import judge
+from course.engine import load_settings
+from course.grade import judge, local_pool
 from course.grading import NotebookScores, grade_notebooks, replace_answer, scratch_course
 from course.notebooks import autograded_points
 from tests.cell_flow import (answers_read, free_names, identifiers, notebook_data, process_effects, reaches,
@@ -230,13 +232,28 @@ def pack(students: dict[str, str], helpers: dict[str, set[str]], depends: dict[s
 
 # ---------------------------------------------------------------- grading, and what spoils a pack
 
+_POOL: list = []  # the warm workers every catalogue grading of this process shares
+
+
+def _workers(course: Path):
+    """The process's warm grading workers (``course.grade.local_pool``, one per core), started
+    at the first call with ``course``'s settings and kept until the process ends: as one
+    ``course grade`` run grades every chapter in the same workers, so do the catalogues, and
+    each round saves the workers' and their warm kernels' process start (seconds of CPU)."""
+    if not _POOL:
+        _POOL.append(local_pool(os.cpu_count() or 1, {}, load_settings(course, NOTEBOOK_TIMEOUT)))
+        atexit.register(_POOL[0].shutdown)
+    return _POOL[0]
+
+
 def grade(chapter, submissions: dict, workdir: Path,
           course: Path | None = None) -> tuple[dict[str, NotebookScores], dict[str, str]]:
     """Grade ``submissions`` (student -> notebook) with the real engine (``grade_notebooks``, in
-    ``course`` if given: the chapter's scratch course); the scores, and for each notebook why it
-    cannot be trusted as a pack ("" when it can)."""
+    ``course`` if given: the chapter's scratch course, on this process's shared workers); the
+    scores, and for each notebook why it cannot be trusted as a pack ("" when it can)."""
     results, _ = grade_notebooks(chapter.root, chapter, submissions, workdir, jobs=os.cpu_count() or 1,
-                                 notebook_timeout=NOTEBOOK_TIMEOUT, course=course)
+                                 notebook_timeout=NOTEBOOK_TIMEOUT, course=course,
+                                 executor=_workers(course) if course else None)
     return results, {student: spoilt(scores.graded) for student, scores in results.items()}
 
 

@@ -54,13 +54,13 @@ def cluster(tmp_path_factory):
                 process.wait()
 
 
-def _course(folder: Path) -> Path:
+def _course(folder: Path, students=STUDENTS) -> Path:
     folder.mkdir()
     shutil.copy(ROOT / "nbgrader_config.py", folder)
     for chapter in CHAPTERS:
         shutil.copytree(chapter.source.parent, folder / "source" / chapter.id)
         cohort = submissions(chapter)
-        for student in STUDENTS:
+        for student in students:
             (folder / "submitted" / student / chapter.id).mkdir(parents=True)
             nbformat.write(cohort[student], folder / "submitted" / student / chapter.id / f"{chapter.id}.ipynb")
     return folder
@@ -69,13 +69,17 @@ def _course(folder: Path) -> Path:
 def test_a_dask_cluster_grades_every_chapter_as_the_local_pool_does(cluster, tmp_path):
     start = time.perf_counter()
     remote = grade_submissions(_course(tmp_path / "remote"), scheduler=cluster, progress=False)
-    local = grade_submissions(_course(tmp_path / "local"), jobs=2, progress=False)
+    # The local pool grades only the wrong answers: the right ones' scores are known, every
+    # test cell full (asserted below), and a notebook less per chapter keeps the suite short.
+    local = grade_submissions(_course(tmp_path / "local", ["ben"]), jobs=2, progress=False)
     assert len(remote) == len(STUDENTS) * len(CHAPTERS), time.perf_counter() - start
     assert {(o.student, o.assignment): o.status for o in remote} == {(o.student, o.assignment): "graded" for o in remote}
-    assert {(o.student, o.assignment): o.scores for o in remote} == {(o.student, o.assignment): o.scores for o in local}
+    assert {(o.student, o.assignment): o.scores for o in remote if o.student == "ben"} == \
+        {(o.student, o.assignment): o.scores for o in local}
     by_key = {(o.student, o.assignment): o for o in remote}
     for chapter in CHAPTERS:  # the scores are not trivially equal: the wrong answers lost points
         right, wrong = by_key["ada", chapter.id], by_key["ben", chapter.id]
+        assert right.scores and all(score == top > 0 for score, top in right.scores.values()), chapter.id
         assert right.score == right.max_score > wrong.score, chapter.id
     # The merge stage wrote the graded notebooks in the instructor's course, not the workers'.
     assert all((tmp_path / "remote" / "autograded" / s / c.id / f"{c.id}.ipynb").exists()
