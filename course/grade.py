@@ -39,7 +39,6 @@ from .engine import Graded, Settings, Task, Template, define_assignment, grade_t
 from .grading import COURSE_ID, scratch_course, stderr_test_cells
 from .intake import grade_id, read_folder
 from .kernel_crash import CRASHED, NOT_RUN
-from .nbgrader_run import seed_gradebook
 from .notebooks import autograded_points, find_chapters, is_test_cell
 from .sandbox import notice
 
@@ -234,7 +233,6 @@ def merge(root: Path, templates: dict[str, Template], results: list[tuple[GradeO
     folder for those that could not be graded)."""
     from nbgrader.api import Gradebook
 
-    seed_gradebook(root / "gradebook.db")
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as target:
         for assignment in dict.fromkeys(o.assignment for o, _, _ in results):
             define_assignment(target, templates[assignment])
@@ -495,8 +493,10 @@ def run_tasks(tasks: Iterable[Task], templates: dict[str, Template], settings: S
     pool = executor or (cluster_executor(scheduler) if scheduler else local_pool(jobs, templates, settings))
     refs = template_refs(pool, templates, own)
     failed: list[tuple[Task, BaseException]] = []
+    pending: dict[Future, Task] = {}
     try:
-        pending: dict[Future, Task] = {pool.submit(grade_task, t, refs[t.assignment], settings): t for t in tasks}
+        for task in tasks:
+            pending[pool.submit(grade_task, task, refs[task.assignment], settings)] = task
         for future in as_completed(pending):
             task = pending[future]
             try:
@@ -506,8 +506,11 @@ def run_tasks(tasks: Iterable[Task], templates: dict[str, Template], settings: S
     finally:
         if own:
             pool.shutdown(cancel_futures=True)
-        elif scheduler:  # our own connection to the cluster, whose workers stay up
-            pool._client.close()
+        else:  # the caller's workers stay up: leave them nothing of ours queued
+            for future in pending:
+                future.cancel()
+            if scheduler:  # our own connection to the cluster
+                pool._client.close()
     for task, first in failed:
         yield task, _grade_alone(task, templates[task.assignment], settings, first)
 

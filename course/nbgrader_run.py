@@ -63,14 +63,21 @@ def _empty_gradebook() -> bytes:
 
     with tempfile.TemporaryDirectory(prefix="gradebook-") as folder:
         database = Path(folder) / "gradebook.db"
-        subprocess.run([sys.executable, "-c", "import course, sys; from nbgrader.api import Gradebook; "
-                        "Gradebook('sqlite:///' + sys.argv[1], sys.argv[2]).close()", str(database), COURSE_ID],
-                       env=environment(), check=True, capture_output=True)
+        done = subprocess.run([sys.executable, "-c", "import course, sys; from nbgrader.api import Gradebook; "
+                               "Gradebook('sqlite:///' + sys.argv[1], sys.argv[2]).close()", str(database), COURSE_ID],
+                              env=environment(), capture_output=True, text=True)
+        if done.returncode != 0:
+            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-25:])
+            raise NbgraderError(f"nbgrader could not create an empty gradebook:\n{tail}")
         return database.read_bytes()
 
 
 def seed_gradebook(database: Path) -> None:
     """Create the course's gradebook at ``database``, empty, unless one is there (as nbgrader
-    would on its first command, without the seconds of its ``alembic`` run)."""
+    would on its first command, without the seconds of its ``alembic`` run). Written whole or
+    not at all: a half-written file would pass for a gradebook. Raises ``NbgraderError`` when
+    nbgrader cannot create one."""
     if not database.exists():
-        database.write_bytes(_empty_gradebook())
+        partial = database.with_name(database.name + ".part")
+        partial.write_bytes(_empty_gradebook())
+        os.replace(partial, database)

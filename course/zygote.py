@@ -67,7 +67,10 @@ def warm_up() -> None:
     """Import :data:`WARM_MODULES` (matplotlib's backend chosen as ipykernel chooses it)."""
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     for module in WARM_MODULES:
-        importlib.import_module(module)
+        try:
+            importlib.import_module(module)
+        except ImportError:  # not installed here: the kernels that need it import it (and fail) themselves
+            pass
 
 
 def sandbox_init(bwrap_pid: int) -> int:

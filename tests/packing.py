@@ -240,9 +240,11 @@ def _workers(course: Path):
     at the first call with ``course``'s settings and kept until the process ends: as one
     ``course grade`` run grades every chapter in the same workers, so do the catalogues, and
     each round saves the workers' and their warm kernels' process start (seconds of CPU)."""
+    if _POOL and _POOL[0]._broken:  # a worker died: its pool takes no more tasks
+        _POOL.pop().shutdown(wait=False)
     if not _POOL:
         _POOL.append(local_pool(os.cpu_count() or 1, {}, load_settings(course, NOTEBOOK_TIMEOUT)))
-        atexit.register(_POOL[0].shutdown)
+        atexit.register(_POOL[0].shutdown, cancel_futures=True)
     return _POOL[0]
 
 

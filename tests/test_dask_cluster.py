@@ -1,6 +1,8 @@
 """`course grade --scheduler tcp://HOST:PORT` on a real dask.distributed cluster: a scheduler and
 two workers started as separate processes on 127.0.0.1, each worker in a temporary folder of
-its own, grade a small cohort of every chapter with the same scores as the local pool."""
+its own, grade a small cohort of every chapter with the same scores as the local pool (the right
+answers' scores being known, full marks in every test cell, only the wrong ones are graded
+locally as well)."""
 import shutil
 import socket
 import subprocess
@@ -79,6 +81,7 @@ def test_a_dask_cluster_grades_every_chapter_as_the_local_pool_does(cluster, tmp
     by_key = {(o.student, o.assignment): o for o in remote}
     for chapter in CHAPTERS:  # the scores are not trivially equal: the wrong answers lost points
         right, wrong = by_key["ada", chapter.id], by_key["ben", chapter.id]
+        assert right.scores.keys() == wrong.scores.keys(), chapter.id  # no test cell missing
         assert right.scores and all(score == top > 0 for score, top in right.scores.values()), chapter.id
         assert right.score == right.max_score > wrong.score, chapter.id
     # The merge stage wrote the graded notebooks in the instructor's course, not the workers'.
