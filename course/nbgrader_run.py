@@ -48,9 +48,13 @@ def run_nbgrader(root: Path, *args: str, timeout: float | None = None, strict: b
     log = done.stdout + done.stderr
     # nbgrader reports some failures in its log while still exiting 0.
     if strict and (done.returncode != 0 or "| ERROR]" in log):
-        tail = "\n".join(log.strip().splitlines()[-25:])
-        raise NbgraderError(f"`nbgrader {' '.join(args)}` failed:\n{tail}")
+        raise NbgraderError(f"`nbgrader {' '.join(args)}` failed:\n{_tail(log)}")
     return log
+
+
+def _tail(log: str) -> str:
+    """The last 25 lines of a log: where nbgrader says what went wrong."""
+    return "\n".join(log.strip().splitlines()[-25:])
 
 
 @functools.cache
@@ -67,8 +71,7 @@ def _empty_gradebook() -> bytes:
                                "Gradebook('sqlite:///' + sys.argv[1], sys.argv[2]).close()", str(database), COURSE_ID],
                               env=environment(), capture_output=True, text=True)
         if done.returncode != 0:
-            tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-25:])
-            raise NbgraderError(f"nbgrader could not create an empty gradebook:\n{tail}")
+            raise NbgraderError(f"nbgrader could not create an empty gradebook:\n{_tail(done.stdout + done.stderr)}")
         return database.read_bytes()
 
 

@@ -248,14 +248,12 @@ def _workers(course: Path):
     return _POOL[0]
 
 
-def grade(chapter, submissions: dict, workdir: Path,
-          course: Path | None = None) -> tuple[dict[str, NotebookScores], dict[str, str]]:
+def grade(chapter, submissions: dict, workdir: Path, course: Path) -> tuple[dict[str, NotebookScores], dict[str, str]]:
     """Grade ``submissions`` (student -> notebook) with the real engine (``grade_notebooks``, in
-    ``course`` if given: the chapter's scratch course, on this process's shared workers); the
-    scores, and for each notebook why it cannot be trusted as a pack ("" when it can)."""
-    results, _ = grade_notebooks(chapter.root, chapter, submissions, workdir, jobs=os.cpu_count() or 1,
-                                 notebook_timeout=NOTEBOOK_TIMEOUT, course=course,
-                                 executor=_workers(course) if course else None)
+    ``course``, the chapter's scratch course, on this process's shared workers); the scores, and
+    for each notebook why it cannot be trusted as a pack ("" when it can)."""
+    results, _ = grade_notebooks(chapter.root, chapter, submissions, workdir, notebook_timeout=NOTEBOOK_TIMEOUT,
+                                 course=course, executor=_workers(course))
     return results, {student: spoilt(scores.graded) for student, scores in results.items()}
 
 

@@ -223,8 +223,9 @@ def test_the_zygote_imports_what_every_chapters_first_cell_imports():
     for chapter in CHAPTERS:
         setup = next(c for c in nbformat.read(chapter.source, as_version=4).cells
                      if c.metadata.get("nbgrader", {}).get("grade_id") == "setup")
-        imported = {a.name for n in ast.walk(ast.parse(setup.source)) if isinstance(n, ast.Import) for a in n.names}
-        imported |= {n.module for n in ast.walk(ast.parse(setup.source)) if isinstance(n, ast.ImportFrom)}
+        nodes = list(ast.walk(ast.parse(setup.source)))
+        imported = {a.name for n in nodes if isinstance(n, ast.Import) for a in n.names}
+        imported |= {n.module for n in nodes if isinstance(n, ast.ImportFrom)}
         imported = {m for m in imported if m.split(".")[0] not in sys.stdlib_module_names
                     and not m.startswith("utils.widgets")}
         if imported - set(WARM_MODULES):
