@@ -52,15 +52,18 @@ def _check(result: int, what: str) -> None:
 
 
 # What grading kernels import: ipykernel, and the libraries the chapters' first cells import
-# (a test keeps this list complete). Not ipywidgets (`utils.widgets`): imported outside a running
-# kernel it would not register its comm target. These take about 1.5 s per kernel where a
-# chapter loads scikit-learn's data and SciPy, and cost each kernel some 170 MB of address space
-# (of its 2 GiB).
+# (a test keeps this list complete). These take about 1.5 s per kernel where a chapter loads
+# scikit-learn's data and SciPy, and cost each kernel some 170 MB of address space (of its 2 GiB).
 WARM_MODULES = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "matplotlib.pyplot", "numpy",
     "scipy.optimize", "scipy.special", "sklearn.datasets", "sklearn.model_selection", "threadpoolctl",
     "utils.checks", "utils.datasets", "utils.gradcheck", "utils.integrity", "utils.nn", "utils.plotting",
+    "utils.widgets",
 )
+# Warm modules that set themselves up for the kernel they are imported in, which the zygote is
+# not: each kernel loads them as IPython extensions (ipywidgets registers its comm target, which
+# a front end's widgets talk to).
+KERNEL_EXTENSIONS = ("ipywidgets",)
 
 
 def warm_up() -> None:
@@ -125,7 +128,8 @@ def become_kernel(request: dict, root: int, alive: int) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     _fresh_state()
-    sys.argv = [request["argv"][0], *request["argv"][3:]]
+    extensions = [f"--IPKernelApp.extensions={name}" for name in KERNEL_EXTENSIONS if name in sys.modules]
+    sys.argv = [request["argv"][0], *request["argv"][3:], *extensions]
     runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
     sys.exit(0)
 

@@ -197,13 +197,14 @@ def test_a_missing_bubblewrap_is_reported():
 
 def test_warm_kernels_share_no_state_and_hold_no_privilege(tmp_path):
     """Two kernels forked from the same zygote: each a user of its own without any capability,
-    with its own random state, and the zygote's imports done."""
+    with its own random state, and the zygote's imports done; ipywidgets, imported outside any
+    kernel, is set up for its kernel (its comm target registered, as a cold kernel's import does)."""
     code = """
-        import json, os, sys, numpy as np
+        import json, os, sys, comm, ipywidgets, numpy as np
         status = dict(line.split(":", 1) for line in open("/proc/self/status").read().splitlines())
         print(json.dumps([os.getuid(), os.getgid(), os.getgroups(), int(status["CapEff"], 16),
                           int(status["CapBnd"], 16), int(status["NoNewPrivs"]), np.random.random(),
-                          "matplotlib.pyplot" in sys.modules]))
+                          "matplotlib.pyplot" in sys.modules and "jupyter.widget" in comm.get_comm_manager().targets]))
         """
     facts = [json.loads(run_kernel(True, tmp_path / str(i), code).stdout) for i in range(2)]
     for uid, gid, groups, effective, bounding, no_new_privs, _, warm in facts:
@@ -215,10 +216,12 @@ def test_warm_kernels_share_no_state_and_hold_no_privilege(tmp_path):
 
 
 def test_the_zygote_imports_what_every_chapters_first_cell_imports():
-    """Each library a chapter's setup cell imports is warm in the zygote (course.zygote's
-    WARM_MODULES), but for the standard library's and ipywidgets' (``utils.widgets``)."""
-    from course.zygote import WARM_MODULES
-
+    """Each library a chapter's setup cell imports is warm in the zygote (imported by
+    course.zygote's ``warm_up``), but for the standard library's."""
+    warm = json.loads(subprocess.run(
+        [sys.executable, "-c", "import json, sys; from course import zygote; zygote.warm_up(); "
+                               "print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True, text=True, check=True, cwd=ROOT).stdout)
     missing = {}
     for chapter in CHAPTERS:
         setup = next(c for c in nbformat.read(chapter.source, as_version=4).cells
@@ -226,10 +229,9 @@ def test_the_zygote_imports_what_every_chapters_first_cell_imports():
         nodes = list(ast.walk(ast.parse(setup.source)))
         imported = {a.name for n in nodes if isinstance(n, ast.Import) for a in n.names}
         imported |= {n.module for n in nodes if isinstance(n, ast.ImportFrom)}
-        imported = {m for m in imported if m.split(".")[0] not in sys.stdlib_module_names
-                    and not m.startswith("utils.widgets")}
-        if imported - set(WARM_MODULES):
-            missing[chapter.id] = sorted(imported - set(WARM_MODULES))
+        imported = {m for m in imported if m.split(".")[0] not in sys.stdlib_module_names}
+        if imported - set(warm):
+            missing[chapter.id] = sorted(imported - set(warm))
     assert missing == {}
 
 

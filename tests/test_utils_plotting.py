@@ -107,12 +107,17 @@ def test_plot_histograms_panels_overlay_and_given_axes():
     arrays = [rng.normal(size=(100, 5)), rng.normal(2, 1, size=300), np.zeros(10)]
     axes = plotting.plot_histograms(arrays, ["layer 1", "layer 2", "dead"], bins=20)
     assert len(axes) == 3 and [ax.get_title() for ax in axes] == ["layer 1", "layer 2", "dead"]
-    assert all(len(ax.patches) == 20 for ax in axes)
-    assert sum(p.get_height() for p in axes[0].patches) == 500  # every entry counted
+    (counts, edges, _), = [patch.get_data() for patch in axes[0].patches]  # one step patch
+    assert len(edges) == 21 and counts.sum() == 500  # every entry counted
+    assert [len(ax.patches[0].get_data()[1]) for ax in axes] == [21, 21, 21]
+    np.testing.assert_array_equal(axes[1].patches[0].get_data()[1], edges)  # common bins
 
     _, ax = plt.subplots()
-    overlaid = plotting.plot_histograms(arrays[:2], ["a", "b"], ax=ax, bins=10)
-    assert overlaid == [ax] and len(ax.patches) == 20 and ax.get_legend() is not None
+    overlaid = plotting.plot_histograms(arrays[:2], ["a", "b"], ax=ax, bins=10, density=True)
+    assert overlaid == [ax] and len(ax.patches) == 2 and ax.get_legend() is not None
+    for patch in ax.patches:  # unit area each
+        counts, edges, _ = patch.get_data()
+        assert np.sum(counts * np.diff(edges)) == pytest.approx(1.0)
 
     _, pair = plt.subplots(1, 2)
     assert plotting.plot_histograms(arrays[:2], ax=pair) == list(pair)

@@ -156,6 +156,37 @@ def test_autograding_flag_and_show(monkeypatch, data):
     assert shown == [app.view]
 
 
+def app_factories() -> dict:
+    """Every app's factory in utils.widgets: the functions returning one of its app classes."""
+    classes = {name for name, obj in vars(widgets).items() if isinstance(obj, type)}
+    return {name: obj for name, obj in vars(widgets).items()
+            if callable(obj) and not isinstance(obj, type)
+            and getattr(obj, "__annotations__", {}).get("return") in classes}
+
+
+def test_no_app_is_built_while_nbgrader_grades(monkeypatch, data):
+    """While grading, a factory returns NotBuilt without running the student's functions (show
+    would throw the app away); otherwise it builds the app, which runs them."""
+    calls = []
+
+    def fit(X, y, lam):
+        calls.append("fit")
+        return tiny_ridge(X, y, lam)
+
+    factories = app_factories()
+    assert len(factories) == 7, sorted(factories)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    for name, factory in factories.items():
+        assert isinstance(factory(), widgets.NotBuilt), name
+    assert isinstance(widgets.ridge_explorer(*data, fit=fit, features=tiny_poly), widgets.NotBuilt)
+    assert calls == []
+    widgets.show(widgets.NotBuilt())  # nothing to display, no error
+
+    monkeypatch.delenv("NBGRADER_EXECUTION")
+    app = widgets.ridge_explorer(*data, fit=fit, features=tiny_poly)
+    assert isinstance(app, widgets.RidgeExplorer) and calls
+
+
 def test_each_update_renders_the_figure_into_the_output(monkeypatch, data):
     import IPython
     import IPython.display

@@ -289,7 +289,10 @@ def plot_histograms(arrays: Sequence[np.ndarray], labels: Sequence[str] | None =
 
     overlaid = len(set(map(id, axes))) == 1 and len(values) > 1
     for axis, v, label in zip(axes, values, labels):
-        axis.hist(v, bins=edges, density=density, alpha=0.5 if overlaid else 0.9, label=label)
+        counts, _ = np.histogram(v, bins=edges, density=density)
+        # One filled step outline per histogram (as ``hist(histtype="stepfilled")``): a patch per
+        # bar would cost about 50 ms per panel to make, a second per figure of a dozen panels.
+        axis.stairs(counts, edges, fill=True, alpha=0.5 if overlaid else 0.9, label=label)
         if not overlaid:
             axis.set_title(label, fontsize="small")
     if overlaid:

@@ -14,7 +14,8 @@ this works in plain JupyterLab, without ipympl.
 
 Before the student has written the functions an app needs (nbgrader's stubs raise
 ``NotImplementedError``), the app says which ones to implement instead of failing. While
-nbgrader grades a notebook, ``show`` displays nothing (see ``autograding``).
+nbgrader grades a notebook (see ``autograding``), an app's factory builds nothing and returns a
+``NotBuilt`` placeholder, and ``show`` displays nothing.
 
 Apps (one module each)
 ----------------------
@@ -30,7 +31,7 @@ Apps (one module each)
   patience of early stopping on one network's training and validation curves).
 """
 from .. import autograding
-from ._common import show
+from ._common import NotBuilt, show
 from .activations import ActivationExplorer, activation_explorer
 from .logistic import LogisticExplorer, logistic_explorer
 from .newton import NewtonExplorer, newton_explorer
@@ -39,7 +40,7 @@ from .playground import Playground, playground
 from .regularization import RegularizationExplorer, regularization_explorer
 from .ridge import RidgeExplorer, fitted_curve, ridge_explorer
 
-__all__ = ["autograding", "show", "fitted_curve", "RidgeExplorer", "ridge_explorer", "NewtonExplorer", "newton_explorer",
+__all__ = ["autograding", "show", "NotBuilt", "fitted_curve", "RidgeExplorer", "ridge_explorer", "NewtonExplorer", "newton_explorer",
            "LogisticExplorer", "logistic_explorer", "ActivationExplorer", "activation_explorer",
            "Playground", "playground", "OptimizerExplorer", "optimizer_explorer",
            "RegularizationExplorer", "regularization_explorer"]

@@ -10,7 +10,7 @@ from typing import Any, Callable
 import ipywidgets as widgets
 import numpy as np
 
-from ._common import failure_message, new_figure, render
+from ._common import failure_message, new_figure, not_built_while_grading, render
 
 __all__ = ["ACTIVATION_NAMES", "SCHEMES", "WIDTHS", "layer_statistics", "ActivationExplorer",
            "activation_explorer"]
@@ -188,6 +188,7 @@ class ActivationExplorer:
             self.ax_grad.set_ylim(np.nanmin(shown) / 3.0, np.nanmax(shown) * 3.0)
 
 
+@not_built_while_grading
 def activation_explorer(activation_stats: StatsFunction, gradient_norms: StatsFunction,
                         depth: int = 10, width: int = 64, activation: str = "tanh",
                         scheme: str = "small") -> ActivationExplorer:
@@ -209,7 +210,8 @@ def activation_explorer(activation_stats: StatsFunction, gradient_norms: StatsFu
     Returns
     -------
     ActivationExplorer
-        Display it with ``show(app)``.
+        Display it with ``show(app)``. While nbgrader grades the notebook: a ``NotBuilt``
+        (``show`` would display nothing then).
 
     Examples
     --------

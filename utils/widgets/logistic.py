@@ -7,7 +7,7 @@ from typing import Any, Callable
 import ipywidgets as widgets
 import numpy as np
 
-from ._common import failure_message, new_figure, render
+from ._common import failure_message, new_figure, not_built_while_grading, render
 
 __all__ = ["train_logistic", "level_line", "LogisticExplorer", "logistic_explorer"]
 
@@ -236,6 +236,7 @@ class LogisticExplorer:
         self.ax_loss.set_ylim(0.0, 1.05 * top if top > 0 else 1.0)
 
 
+@not_built_while_grading
 def logistic_explorer(X: np.ndarray, y: np.ndarray, fit: Callable,
                       accuracy: AccuracyFunction | None = None, lr: float = 0.1,
                       n_iters: int = 50, loss: LossFunction | None = None) -> LogisticExplorer:
@@ -266,7 +267,8 @@ def logistic_explorer(X: np.ndarray, y: np.ndarray, fit: Callable,
     Returns
     -------
     LogisticExplorer
-        Display it with ``show(app)``.
+        Display it with ``show(app)``. While nbgrader grades the notebook: a ``NotBuilt``
+        (``show`` would display nothing then).
 
     Examples
     --------

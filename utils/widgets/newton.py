@@ -14,7 +14,7 @@ from typing import Any, Callable
 import ipywidgets as widgets
 import numpy as np
 
-from ._common import failure_message, new_figure, render
+from ._common import failure_message, new_figure, not_built_while_grading, render
 
 __all__ = ["LogisticProblem", "descent_paths", "objective_values", "objective_surface",
            "NewtonExplorer", "newton_explorer"]
@@ -228,6 +228,7 @@ class NewtonExplorer:
         self.status.value = html.escape(summary)
 
 
+@not_built_while_grading
 def newton_explorer(X: np.ndarray, y: np.ndarray, nll: Callable, grad_hess: Callable,
                     minimize: Callable, lr: float = 1.0, n_steps: int = 5) -> NewtonExplorer:
     """Step gradient descent and Newton's method side by side on a 2-parameter logistic
@@ -254,7 +255,8 @@ def newton_explorer(X: np.ndarray, y: np.ndarray, nll: Callable, grad_hess: Call
     Returns
     -------
     NewtonExplorer
-        Display it with ``show(app)``.
+        Display it with ``show(app)``. While nbgrader grades the notebook: a ``NotBuilt``
+        (``show`` would display nothing then).
     """
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2 or X.shape[1] != 2:

@@ -16,7 +16,7 @@ from typing import Any, Callable
 import ipywidgets as widgets
 import numpy as np
 
-from ._common import failure_message, new_figure, render
+from ._common import failure_message, new_figure, not_built_while_grading, render
 
 __all__ = ["Surface", "ill_conditioned_quadratic", "rosenbrock", "SURFACES", "make_optimizer",
            "optimizer_path", "surface_grid", "OptimizerExplorer", "optimizer_explorer"]
@@ -262,6 +262,7 @@ class OptimizerExplorer:
         self.status.value = html.escape(f"{surface.name}: {title}")
 
 
+@not_built_while_grading
 def optimizer_explorer(optimizers: dict[str, type], surfaces: dict[str, Surface] | None = None,
                        optimizer: str | None = None, lr: float = 0.03, momentum: float = 0.9,
                        n_steps: int = 100) -> OptimizerExplorer:
@@ -284,7 +285,8 @@ def optimizer_explorer(optimizers: dict[str, type], surfaces: dict[str, Surface]
     Returns
     -------
     OptimizerExplorer
-        Display it with ``show(app)``.
+        Display it with ``show(app)``. While nbgrader grades the notebook: a ``NotBuilt``
+        (``show`` would display nothing then).
     """
     return OptimizerExplorer(optimizers, surfaces=surfaces, optimizer=optimizer, lr=lr,
                              momentum=momentum, n_steps=n_steps)

@@ -22,7 +22,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import datasets
-from ._common import failure_message, new_figure, render
+from ._common import failure_message, new_figure, not_built_while_grading, render
 
 __all__ = ["DATASETS", "FEATURES", "ACTIVATIONS", "make_data", "feature_map",
            "new_library_model", "library_epoch", "library_probabilities", "module_epoch",
@@ -693,6 +693,7 @@ class Playground:
         self.status.value = f"<b>{html.escape(message)}</b>"
 
 
+@not_built_while_grading
 def playground(make_model: Callable | None = None, loss: Callable | None = None,
                step: Callable | None = None, penalty: Callable | None = None,
                seed: int = 0, activations: Sequence[str] | None = None,
@@ -741,7 +742,8 @@ def playground(make_model: Callable | None = None, loss: Callable | None = None,
     Returns
     -------
     Playground
-        Display it with ``show(app)``.
+        Display it with ``show(app)``. While nbgrader grades the notebook: a ``NotBuilt``
+        (``show`` would display nothing then).
 
     Examples
     --------

@@ -17,7 +17,7 @@ from typing import Any, Callable, NamedTuple
 import ipywidgets as widgets
 import numpy as np
 
-from ._common import failure_message, new_figure, render
+from ._common import failure_message, new_figure, not_built_while_grading, render
 from .playground import BlitPNG
 
 __all__ = ["LAMBDAS", "Run", "train_run", "stopping_point", "RegularizationExplorer",
@@ -327,6 +327,7 @@ class RegularizationExplorer:
         self.status.value = f"<b>{html.escape(message)}</b>"
 
 
+@not_built_while_grading
 def regularization_explorer(X_train: np.ndarray, y_train: np.ndarray, X_val: np.ndarray,
                             y_val: np.ndarray, make_model: Callable, dropout: Callable,
                             penalty: Callable, early_stopping: Callable, loss: Callable,
@@ -362,7 +363,8 @@ def regularization_explorer(X_train: np.ndarray, y_train: np.ndarray, X_val: np.
     Returns
     -------
     RegularizationExplorer
-        Display it with ``show(app)``.
+        Display it with ``show(app)``. While nbgrader grades the notebook: a ``NotBuilt``
+        (``show`` would display nothing then).
 
     Examples
     --------

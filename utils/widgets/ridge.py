@@ -7,7 +7,8 @@ from typing import Any, Callable
 import ipywidgets as widgets
 import numpy as np
 
-from ._common import ErrorFunction, default_error, failure_message, new_figure, render
+from ._common import (ErrorFunction, default_error, failure_message, new_figure, not_built_while_grading,
+                      render)
 
 __all__ = ["fitted_curve", "RidgeExplorer", "ridge_explorer"]
 
@@ -148,6 +149,7 @@ class RidgeExplorer:
             f"<br><b>{html.escape(self.message)}</b>" if self.message else "")
 
 
+@not_built_while_grading
 def ridge_explorer(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray,
                    y_val: np.ndarray, fit: Callable, features: Callable,
                    error: ErrorFunction | None = None, degree: int = 3,
@@ -174,7 +176,8 @@ def ridge_explorer(x_train: np.ndarray, y_train: np.ndarray, x_val: np.ndarray,
     Returns
     -------
     RidgeExplorer
-        Display it with ``show(app)``.
+        Display it with ``show(app)``. While nbgrader grades the notebook: a ``NotBuilt``
+        (``show`` would display nothing then).
 
     Examples
     --------
