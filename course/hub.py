@@ -437,11 +437,17 @@ def demo(layout: Layout) -> tuple[dict[str, Score], list[tuple[str, float]]]:
     step("students submit", *(partial(nbgrader, s, "submit", DEMO_CHAPTER, layout=layout) for s in students))
     step("collect", lambda: nbgrader(COURSE_ACCOUNT, "collect", DEMO_CHAPTER, layout=layout, cwd=layout.course))
     step("course grade", lambda: course_command("grade", DEMO_CHAPTER, layout=layout))
-    step("feedback", lambda: course_command("feedback", DEMO_CHAPTER, layout=layout),
-         lambda: nbgrader(COURSE_ACCOUNT, "release_feedback", DEMO_CHAPTER, layout=layout, cwd=layout.course))
+    step("feedback", lambda: return_feedback(layout))
     step("students fetch feedback",
          *(partial(nbgrader, s, "fetch_feedback", DEMO_CHAPTER, layout=layout) for s in students))
     return scores(layout), steps
+
+
+def return_feedback(layout: Layout) -> None:
+    """Write the demo chapter's feedback (``course feedback``: hidden tests not shown) and release
+    it to the exchange, as the course account. Raises ``HubError``."""
+    course_command("feedback", DEMO_CHAPTER, layout=layout)
+    nbgrader(COURSE_ACCOUNT, "release_feedback", DEMO_CHAPTER, layout=layout, cwd=layout.course)
 
 
 def scores(layout: Layout) -> dict[str, Score]:
@@ -451,7 +457,7 @@ def scores(layout: Layout) -> dict[str, Score]:
 
     found = {}
     with Gradebook(f"sqlite:///{layout.course / 'gradebook.db'}", COURSE_ID) as gradebook:
-        for student in DEMO_SUBMISSIONS:
+        for student in STUDENTS:
             try:
                 graded = gradebook.find_submission(DEMO_CHAPTER, student)
             except MissingEntry:
@@ -523,7 +529,7 @@ def cmd_hub(args) -> int:
             print(f"demo on {DEMO_CHAPTER}: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in steps))
             for student, score in found.items():
                 print(f"  {student:<16} {score.score:g} / {score.max_score:g} ({score.tests:g} / {score.tests_max:g} "
-                      f"on the tests; written answers await a grader), answers: {DEMO_SUBMISSIONS[student]} of the "
+                      f"on the tests; written answers await a grader), answers: {DEMO_SUBMISSIONS.get(student, 'their own')} of the "
                       f"demo cohort (course/cohort.py); feedback: {', '.join(map(str, feedback_files(student)))}")
         print(greeting(hub, passwords, seconds, layout))
         return 0

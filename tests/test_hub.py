@@ -20,14 +20,20 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import psutil
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from course import hub as course_hub
 from course.notebooks import HIDDEN_BEGIN
-from course.hub import (ACCOUNTS, COURSE_ACCOUNT, COURSE_ID, DEMO_CHAPTER, GRADERS, GROUP, STUDENTS, Hub, HubError,
-                        Layout, Score, account_processes, as_user, clean, demo, feedback_files, ours, set_up)
+from tests import test_e2e as e2e
+from tests.test_e2e import (CHROMIUM, RIGHT_DESIGN_MATRIX, TIMEOUT_MS, cell_index, chromium_browser, graded, type_into,
+                            wait_idle)
+from course.hub import (ACCOUNTS, COURSE_ACCOUNT, COURSE_ID, DEMO_CHAPTER, GRADERS, GROUP, INSTRUCTOR, STUDENTS, Hub,
+                        HubError, Layout, Score, account_processes, as_user, clean, course_command, demo,
+                        feedback_files, ours, return_feedback, scores, set_up)
 
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="the hub makes local accounts and switches to them: needs root"),
@@ -35,6 +41,7 @@ pytestmark = [
 ]
 RIGHT, PARTLY_WRONG = STUDENTS[0], STUDENTS[1]  # course.hub.DEMO_SUBMISSIONS: "ada" and "ben"
 SPAWN_TIMEOUT = 120.0
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts" / "hub"
 
 
 @dataclass
@@ -129,6 +136,122 @@ def test_a_students_lab_runs_as_the_student_with_the_student_view(run):
     assert uid in {p.uids().real for p in servers}
     assert pwd.getpwnam(COURSE_ACCOUNT).pw_uid in {p.uids().real for p in servers}  # the formgrader service
     assert all(p.uids().real != 0 for p in servers)
+
+
+# --- the same loop in a real browser (Playwright, Debian's Chromium, as tests/test_e2e.py) -------
+
+@pytest.fixture(scope="module")
+def chromium():
+    if CHROMIUM is None:
+        pytest.skip("no Chromium found: apt-get install chromium-headless-shell")
+    with chromium_browser(ARTIFACTS) as browser:
+        yield browser
+
+
+def snap(page, name: str) -> None:
+    e2e.snap(page, name, ARTIFACTS)
+
+
+def quiet_lab(user: str) -> None:
+    """No "get notified about Jupyter news?" pop-up over the user's JupyterLab."""
+    home = Path(pwd.getpwnam(user).pw_dir)
+    settings = home / ".jupyter" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    for path in [home / ".jupyter", *(home / ".jupyter").rglob("*")]:
+        os.chown(path, pwd.getpwnam(user).pw_uid, pwd.getpwnam(user).pw_gid)
+
+
+def log_in(browser, run: Run, user: str):
+    """A page logged in through the hub's login form, on the user's JupyterLab once it runs."""
+    quiet_lab(user)
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(f"{run.hub.url}/hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", run.passwords[user])
+    snap(page, f"{user}_01_login")
+    page.click("#login_submit")
+    page.wait_for_url(re.compile(rf"/user/{user}/lab"), timeout=SPAWN_TIMEOUT * 1000)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Nbgrader$")).wait_for()
+    return page
+
+
+def assignment_list(page):
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Nbgrader$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text="Assignment List").click()
+    return page.locator("#assignments")
+
+
+@pytest.mark.e2e
+def test_a_class_in_the_browser(run, chromium):
+    """A student logs in, fetches chapter 1 from the Assignment List, answers one question,
+    validates and submits; the instructor logs in, collects it in the formgrader and grades it
+    with the course's tooling; the student fetches the feedback: score and failure messages,
+    no hidden tests."""
+    student = STUDENTS[2]  # not in the scripted demo: starts from nothing
+    page = log_in(chromium, run, student)
+    listing = assignment_list(page)
+    released = listing.locator("#released_assignments_list .list_item", has_text=DEMO_CHAPTER)
+    snap(page, f"{student}_02_assignment_list")
+    released.get_by_role("button", name="Fetch").click()
+    fetched = listing.locator("#fetched_assignments_list .list_item", has_text=DEMO_CHAPTER).first
+    fetched.locator("a.assignment-notebooks-link").click()  # unfolds the chapter's notebooks
+    fetched.locator("a", has_text=re.compile(rf"^{DEMO_CHAPTER}$")).last.click()
+    page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for()
+    wait_idle(page)
+    nb = nbformat.read(Path(pwd.getpwnam(student).pw_dir) / DEMO_CHAPTER / f"{DEMO_CHAPTER}.ipynb", as_version=4)
+    type_into(page, cell_index(nb, graded("design_matrix")), RIGHT_DESIGN_MATRIX)
+    page.keyboard.press("Control+s")
+    expect(page.locator(".lm-TabBar-tab.lm-mod-current.jp-mod-dirty")).to_have_count(0)
+    page.get_by_role("button", name="Validate").click()
+    results = page.locator(".jp-Dialog", has_text="Validation Results")
+    expect(results).to_contain_text("NotImplementedError")  # the questions not answered yet
+    snap(page, f"{student}_03_validated")
+    page.keyboard.press("Escape")
+    listing = assignment_list(page)
+    listing.locator("#fetched_assignments_list .list_item", has_text=DEMO_CHAPTER).first.get_by_role(
+        "button", name="Submit").click()
+    expect(listing.locator("#submitted_assignments_list")).to_contain_text(DEMO_CHAPTER)
+    snap(page, f"{student}_04_submitted")
+    inbound = run.layout.exchange / COURSE_ID / "inbound"
+    assert len(list(inbound.glob(f"{student}+{DEMO_CHAPTER}+*"))) == 1
+
+    teacher = log_in(chromium, run, INSTRUCTOR)
+    teacher.goto(f"{run.hub.url}/services/{COURSE_ID}/formgrader/manage_assignments")
+    row = teacher.locator("tr", has=teacher.locator("td.name", has_text=DEMO_CHAPTER))
+    expect(row.locator("td.num-submissions")).to_have_text("2")  # the demo's two, collected
+    row.locator("td.collect a").click()
+    collected = teacher.locator("#success-modal")
+    expect(collected).to_contain_text("Successfully collected")
+    expect(collected).to_be_visible()
+    expect(row.locator("td.num-submissions")).to_have_text("3")
+    snap(teacher, f"{INSTRUCTOR}_05_collected")
+    course_command("grade", DEMO_CHAPTER, layout=run.layout)
+    return_feedback(run.layout)
+    teacher.goto(f"{run.hub.url}/services/{COURSE_ID}/formgrader/manage_submissions/{DEMO_CHAPTER}")
+    score = scores(run.layout)[student]
+    assert 0 < score.tests < score.tests_max  # one question of many answered, right
+    graded_row = teacher.locator("tr", has_text=student)
+    expect(graded_row).to_contain_text("graded")
+    expect(graded_row).to_contain_text(f"{score.score:g} / {score.max_score:g}")
+    snap(teacher, f"{INSTRUCTOR}_06_graded")
+
+    listing = assignment_list(page)
+    listing.locator("#refresh_assignments_list").click()
+    submitted = listing.locator("#submitted_assignments_list .list_item", has_text=DEMO_CHAPTER)
+    submitted.get_by_role("button", name="Fetch Feedback").click()
+    expect(listing.locator("#submitted_assignments_list")).to_contain_text("view feedback")
+    snap(page, f"{student}_07_feedback_fetched")
+    [html] = feedback_files(student)
+    folder = html.relative_to(Path(pwd.getpwnam(student).pw_dir))
+    page.goto(f"{run.hub.url}/user/{student}/files/{folder}")
+    expect(page.locator("body")).to_contain_text("NotImplementedError")
+    body = page.locator("body").inner_text()
+    assert f"Score: {score.score:g}" in body or f"{score.score:g} / {score.max_score:g}" in body, body[:500]
+    assert "hidden tests: not shown" in body and HIDDEN_BEGIN not in body
+    snap(page, f"{student}_08_feedback")
 
 
 def test_clean_leaves_no_account_process_or_folder(run):
