@@ -520,8 +520,10 @@ def cmd_hub(args) -> int:
             print("hub stopped" if stop(layout) else "no hub was running")
             return 0
         if args.clean:
+            stopped = stop(layout)
             removed = clean(layout)
-            print(f"hub stopped; removed accounts: {', '.join(removed) or 'none'}; removed {layout.base}")
+            print(f"{'hub stopped; ' if stopped else ''}removed accounts: {', '.join(removed) or 'none'}; "
+                  f"removed {layout.base}")
             return 0
         hub, passwords, seconds = set_up(layout)
         if args.demo:
