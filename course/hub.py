@@ -333,8 +333,7 @@ def start(layout: Layout) -> Hub:
         if process.poll() is not None or time.monotonic() > deadline:
             stop(layout)
             raise HubError(f"the hub did not start; its log ({layout.log}):\n{layout.log.read_text()[-3000:]}")
-        time.sleep(0.2)
-    (layout.state / "hub.json").write_text(json.dumps({"url": hub.url, "pid": hub.pid}))
+        time.sleep(0.5)
     return hub
 
 
