@@ -481,6 +481,10 @@ def set_up(layout: Layout) -> tuple[Hub, dict[str, str], float]:
     for needed in (PROXY, USER_PYTHON):
         if not needed.exists():
             raise HubError(f"{needed} is missing: `make hub` installs it")
+    # Every account must reach the exchange: no folder above the base may be closed to them.
+    closed = [folder for folder in layout.base.parents if folder.exists() and not folder.stat().st_mode & 0o001]
+    if closed:
+        raise HubError(f"{closed[0]} is closed to other accounts: choose a --base that every account can reach")
     passwords = make_accounts()
     lay_out(layout)
     began = time.perf_counter()
