@@ -6,13 +6,14 @@ STAMP  := $(VENV)/.installed-stamp
 # nbgrader starts `alembic` and kernels by name: the venv's scripts must come first.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help install demo test lab formgrader build grade mutation clean
+.PHONY: help install demo test lab formgrader hub build grade mutation clean
 
 help:
 	@echo "make demo   build, grade a synthetic cohort, write feedback, grades.csv and the report"
 	@echo "make test   the whole test suite"
 	@echo "make lab    JupyterLab on the student notebooks (release/)"
 	@echo "make formgrader  JupyterLab on the course folder, opening nbgrader's formgrader"
+	@echo "make hub    as root: the course on a local JupyterHub (accounts, exchange, formgrader service); ARGS=--demo|--stop|--clean"
 	@echo "make build  regenerate release/ and solutions/ from source/"
 	@echo "make grade  autograde every submission under submitted/ in parallel (course grade)"
 	@echo "make mutation  mutmut on every chapter's answers with its test cells; kill rates into benchmarks/RESULTS.md"
@@ -28,7 +29,23 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m course demo
 
-test: $(STAMP)
+# JupyterHub's proxy comes from npm, pinned, into a project-local folder (git-ignored).
+PROXY_VERSION := 5.3.0
+PROXY := .hub/npm/node_modules/.bin/configurable-http-proxy
+$(PROXY):
+	npm install --silent --no-audit --no-fund --prefix .hub/npm configurable-http-proxy@$(PROXY_VERSION)
+
+# The hub's accounts (students, graders) run Python from their own venv, made from an interpreter
+# every account may run: the one behind .venv may sit in root's home (pyenv). Same pins.
+HUB_PYTHON ?= /usr/bin/python3.11
+HUB_VENV   := .hub/venv
+HUB_STAMP  := $(HUB_VENV)/.installed-stamp
+$(HUB_STAMP): pyproject.toml
+	test -x $(HUB_VENV)/bin/python || $(HUB_PYTHON) -m venv $(HUB_VENV)
+	$(HUB_VENV)/bin/python -m pip install --quiet -e '.[hub]'
+	touch $(HUB_STAMP)
+
+test: $(STAMP) $(PROXY) $(HUB_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadscope --durations=15
 
 # Jupyter refuses to run as root unless told: containers and CI machines often are root.
@@ -45,6 +62,11 @@ lab: $(STAMP)
 formgrader: $(STAMP)
 	mkdir -p .exchange
 	$(BIN)/jupyter lab --LabApp.default_url=/formgrader $(AS_ROOT)
+
+# The course on a local JupyterHub (course/hub.py, README "The course on JupyterHub"), as root.
+# make hub ARGS=--demo runs a class's loop on chapter 1; ARGS=--stop; ARGS=--clean removes everything.
+hub: $(STAMP) $(PROXY) $(HUB_STAMP)
+	$(BIN)/python -m course hub $(ARGS)
 
 build: $(STAMP)
 	$(BIN)/python -m course build
@@ -66,4 +88,4 @@ mutation: $(MUTATION_STAMP)
 	$(BIN)/python benchmarks/mutation.py $(CHAPTERS) --max-children $(MUTATION_WORKERS) $(ARGS)
 
 clean:
-	rm -rf $(VENV) gradebook.db .grading-cache .pytest_cache
+	rm -rf $(VENV) .hub gradebook.db .grading-cache .pytest_cache

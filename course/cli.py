@@ -134,12 +134,26 @@ COMMANDS = {
     "export": ("course.cli:cmd_export", "write the gradebook as a CSV that Canvas, Moodle or a spreadsheet "
                "imports: one row per student, one column per chapter"),
     "students": ("course.cli:cmd_students", "list nbgrader's student table; --import fills it from a roster CSV"),
+    "hub": ("course.hub:cmd_hub", "as root: a local JupyterHub serving the course to real accounts (an "
+            "instructor, a second grader, three students); --demo runs a class's loop, --stop, --clean"),
     "release": ("course.release:cmd_release", "release chapters to students (nbgrader release_assignment); "
                 "chapters 5–7 only after chapter 4's due date, unless --force"),
 }
-# Options beyond the chapter ids, per command; "students" takes no chapter ids.
+def hub_arguments(command) -> None:
+    base = Path("/srv/dl-ground-up")
+    command.add_argument("--base", type=Path, default=base,
+                         help=f"where the exchange, the course folder and the hub's files go (default: {base})")
+    what = command.add_mutually_exclusive_group()
+    what.add_argument("--demo", action="store_true", help="after starting, run a class's loop on chapter 1 "
+                      "(release, two students fetch and submit, collect, grade, feedback) and print the scores")
+    what.add_argument("--stop", action="store_true", help="stop the hub and its users' servers")
+    what.add_argument("--clean", action="store_true", help="stop the hub, delete its accounts and folders")
+
+
+# Options beyond the chapter ids, per command; "students" and "hub" take no chapter ids.
 ARGUMENTS = {"grade": grade_arguments, "export": export_arguments, "students": students_arguments,
-             "release": release_arguments}
+             "release": release_arguments, "hub": hub_arguments}
+WITHOUT_CHAPTERS = {"students", "hub"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -148,7 +162,7 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, metavar="command")
     for name, (_, help_text) in COMMANDS.items():
         cmd = sub.add_parser(name, help=help_text, description=help_text)
-        if name != "students":
+        if name not in WITHOUT_CHAPTERS:
             cmd.add_argument("chapters", nargs="*", help="assignment ids (default: every chapter)")
         ARGUMENTS.get(name, lambda _: None)(cmd)
     return p

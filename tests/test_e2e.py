@@ -123,14 +123,21 @@ def wait_until_serving(lab: Lab, server: subprocess.Popen, log: Path, timeout: f
 
 # --- the browser ----------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def browser():
+@contextmanager
+def chromium_browser(artifacts: Path):
+    """Debian's Chromium driven by Playwright; ``artifacts`` emptied for this run's screenshots."""
     expect.set_options(timeout=TIMEOUT_MS)
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # only this run's screenshots
+    shutil.rmtree(artifacts, ignore_errors=True)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium_browser(ARTIFACTS) as chromium:
+        yield chromium
 
 
 @pytest.fixture
@@ -141,10 +148,10 @@ def page(browser):
     context.close()
 
 
-def snap(page, name: str) -> None:
-    """A screenshot of the current step, kept as a test artefact."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}.png")
+def snap(page, name: str, artifacts: Path = ARTIFACTS) -> None:
+    """A screenshot of the current step, kept as a test artefact in ``artifacts``."""
+    artifacts.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=artifacts / f"{name}.png")
 
 
 # --- a notebook in JupyterLab ---------------------------------------------------------------
