@@ -833,7 +833,8 @@ check_true("rbf_features(X, X, width)", bool((Phi > 0).all() and (Phi <= 1 + 1e-
 # %%
 centers = x_train[:, None]  # one centre per training point
 widths, lams = [1e-3, 1e-2, 1e-1], [1e-6, 1e-2, 1.0]
-fig, axes = plt.subplots(len(lams), len(widths), figsize=(10.5, 6.6), sharex=True, sharey=True)
+fig, axes = plt.subplots(len(lams), len(widths), figsize=(10.5, 6.6), sharex=True, sharey=True,
+                         layout="constrained")
 for row, lam in enumerate(lams):
     for col, width in enumerate(widths):
         w, b = ridge_fit(rbf_features(x_train[:, None], centers, width), y_train, lam)
@@ -844,7 +845,6 @@ for row, lam in enumerate(lams):
                  title=f"width={width:g}, λ={lam:g}: val MSE {mse(y_val, pred_val):.3f}")
         axes[row, col].set_ylim(-1.6, 1.6)
         axes[row, col].get_legend().remove()
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]

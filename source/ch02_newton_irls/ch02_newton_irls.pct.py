@@ -91,7 +91,7 @@ grad_1d = lambda t: np.exp(t) - 2.0
 hess_1d = lambda t: np.exp(t)
 
 t_grid = np.linspace(-1.0, 2.6, 200)
-fig, ax = plt.subplots(figsize=(8.4, 3.6))
+fig, ax = plt.subplots(figsize=(8.4, 3.6), layout="constrained")
 ax.plot(t_grid, f_1d(t_grid), "k", lw=2, label="f(t) = eᵗ − 2t")
 t = 2.2
 for k in range(3):
@@ -107,7 +107,6 @@ ax.set_ylim(-0.5, 6.0)
 ax.set_xlabel("t")
 ax.set_ylabel("f(t) and its Taylor models")
 ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the curves
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]

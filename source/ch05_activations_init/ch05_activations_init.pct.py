@@ -1351,14 +1351,14 @@ def layer_activations(depth, width, activation, scheme, rng, n_samples=500, batc
 
 shown_layers = [0, 2, 5, 9]
 pairs = [("tanh", "small"), ("tanh", "xavier"), ("relu", "he")]
-fig, axes = plt.subplots(len(pairs), len(shown_layers), figsize=(11, 6.5), sharey="row")
+fig, axes = plt.subplots(len(pairs), len(shown_layers), figsize=(11, 6.5), sharey="row",
+                         layout="constrained")
 for row, (activation, scheme) in zip(axes, pairs):
     _, activations = layer_activations(10, 256, activation, scheme, np.random.default_rng(1))
     plot_histograms([activations[l] for l in shown_layers], [f"layer {l + 1}" for l in shown_layers],
                     ax=row, bins=60)
     row[0].set_ylabel(f"{activation} + {scheme}")
 fig.suptitle("activations per layer (all entries, 500 samples × 256 units)")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]

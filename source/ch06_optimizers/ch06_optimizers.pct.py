@@ -1516,7 +1516,7 @@ digit_runs = {
 for name, (losses, test_accuracy) in digit_runs.items():
     print(f"{name:26s} final training loss {losses[-1]:.4f}, test accuracy {test_accuracy:.1%}")
 
-fig, ax = plt.subplots(figsize=(10, 4.2))
+fig, ax = plt.subplots(figsize=(10, 4.2), layout="constrained")
 plot_loss_curves({name: losses for name, (losses, _) in digit_runs.items()}, ax=ax, log=True,
                  ylabel="training loss (cross-entropy)")
 for line in ax.get_lines():
@@ -1524,7 +1524,6 @@ for line in ax.get_lines():
         line.set_linestyle((0, (4, 3)))  # dashed: it lies on Momentum's curve, which shows through
 ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))  # beside the curves, not on them
 ax.set_title("64-32-10 ReLU network on digits, mini-batches of 32")
-fig.tight_layout()
 plt.show()
 
 # %% [markdown]
