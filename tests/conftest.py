@@ -21,3 +21,30 @@ def per_chapter():
 @pytest.fixture(scope="session")
 def root():
     return ROOT
+
+
+# The scopes (`--dist loadscope`: a module, or a class) that take longest, longest first
+# (`make test` prints the slowest tests). xdist hands scopes out in collection order: started
+# first, they end before the many short ones instead of leaving one worker idle at the end.
+LONGEST_FIRST = (
+    "tests/test_grading_chapters.py::TestCh05ActivationsInit",
+    "tests/test_course_grade.py",
+    "tests/test_hub.py",
+    "tests/test_grading_chapters.py::TestCh06Optimizers",
+    "tests/test_grading_chapters.py::TestCh07DropoutEarlyStopping",
+    "tests/test_grading_chapters.py::TestCh03LogisticSoftmax",
+    "tests/test_cheating.py",
+    "tests/test_dask_cluster.py",
+    "tests/test_grading_chapters.py::TestCh02NewtonIrls",
+    "tests/test_grading_chapters.py::TestCh04Backprop",
+    "tests/test_grading_chapters.py::TestCh01LinearRegression",
+    "tests/test_course_report.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        return next((i for i, scope in enumerate(LONGEST_FIRST) if item.nodeid.startswith(scope + "::")),
+                    len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: each scope's tests keep their order
