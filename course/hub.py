@@ -250,6 +250,12 @@ def user_nbgrader_config(layout: Layout) -> str:
 GRADER_SERVER_CONFIG = {"ServerApp": {"jpserver_extensions": {"nbgrader.server_extensions.formgrader": False}}}
 GRADER_PAGE_CONFIG = {"disabledExtensions": {"@jupyter/nbgrader:formgrader": True,
                                              "@jupyter/nbgrader:create-assignment": True}}
+# The shared formgrader server: its JupyterLab shows the formgrader in a frame of its own page
+# (Nbgrader -> Course List leads there). Since JupyterHub 4.1 a hub's servers refuse every frame
+# (frame-ancestors 'none') unless configured otherwise: this server allows frames from its own
+# origin, nbgrader's documented way out ("Formgrader with jupyterhub>=4.1").
+SERVICE_SERVER_CONFIG = {"ServerApp": {"tornado_settings": {
+    "headers": {"Content-Security-Policy": "frame-ancestors 'self'"}}}}
 
 
 def lay_out(layout: Layout) -> None:
@@ -262,6 +268,7 @@ def lay_out(layout: Layout) -> None:
     write(layout.etc / "common" / "nbgrader_config.py", user_nbgrader_config(layout))
     write(layout.etc / "grader" / "jupyter_server_config.json", json.dumps(GRADER_SERVER_CONFIG, indent=1))
     write(layout.etc / "grader" / "labconfig" / "page_config.json", json.dumps(GRADER_PAGE_CONFIG, indent=1))
+    write(layout.etc / "service" / "jupyter_server_config.json", json.dumps(SERVICE_SERVER_CONFIG, indent=1))
 
     course = layout.course
     course.mkdir(exist_ok=True)
@@ -297,6 +304,7 @@ def hub_config(layout: Layout, port: int) -> str:
         "student_config_path": layout.config_path("student"), "grader_config_path": layout.config_path("grader"),
         "path": f"{USER_BIN}{os.pathsep}/usr/bin:/bin",
         "service_url": f"http://127.0.0.1:{free_port()}", "course_account": COURSE_ACCOUNT,
+        "service_config_path": str(layout.etc / "service"),
         "course_dir": str(layout.course),
     }
     return string.Template(TEMPLATE.read_text()).substitute({k: repr(v) for k, v in values.items()})

@@ -108,6 +108,8 @@ def test_formgrader_opens_for_both_graders_only(run):
         page = login(run.hub, grader, run.passwords[grader]).get(url, timeout=60)
         assert page.status_code == 200 and f"/services/{COURSE_ID}/formgrader" in page.url, (grader, page.url)
         assert "Manage Assignments" in page.text
+        # the service's JupyterLab may frame it (Course List), no other site may
+        assert page.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
     for student in STUDENTS:
         page = login(run.hub, student, run.passwords[student]).get(url, timeout=60)
         assert page.status_code == 403, (student, page.status_code, page.url)
