@@ -277,12 +277,19 @@ def lay_out(layout: Layout) -> None:
     shutil.rmtree(course / "source", ignore_errors=True)
     shutil.copytree(REPO / "source", course / "source", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     write(course / "nbgrader_config.py", course_nbgrader_config(layout))
+    share_with_graders(course)
+    # The gradebook learns every chapter, release/ gets every student version: one nbgrader run.
+    nbgrader(COURSE_ACCOUNT, "generate_assignment", "*", "--force", layout=layout, cwd=course)
+    share_with_graders(course)  # what it wrote too (the gradebook is copied from a 0644 seed)
+
+
+def share_with_graders(course: Path) -> None:
+    """Every file and folder of the course folder owned by the course account and the graders'
+    group, which may read and write it (folders setgid: new files join the group); nobody else."""
     uid, gid = pwd.getpwnam(COURSE_ACCOUNT).pw_uid, grp.getgrnam(GROUP).gr_gid
     for path in [course, *course.rglob("*")]:
         os.chown(path, uid, gid)
         path.chmod(0o2770 if path.is_dir() else 0o660)
-    # The gradebook learns every chapter, release/ gets every student version: one nbgrader run.
-    nbgrader(COURSE_ACCOUNT, "generate_assignment", "*", "--force", layout=layout, cwd=course)
 
 
 def free_port() -> int:
@@ -536,6 +543,7 @@ def cmd_hub(args) -> int:
             print(f"{'hub stopped; ' if stopped else ''}removed accounts: {', '.join(removed) or 'none'}; "
                   f"removed {layout.base}")
             return 0
+        restarted = bool(pid_process(layout.pid_file, "jupyterhub"))
         hub, passwords, seconds = set_up(layout)
         if args.demo:
             found, steps = demo(layout)
@@ -545,6 +553,9 @@ def cmd_hub(args) -> int:
                       f"on the tests; written answers await a grader), answers: {DEMO_SUBMISSIONS.get(student, 'their own')} of the "
                       f"demo cohort (course/cohort.py); feedback: {', '.join(map(str, feedback_files(student)))}")
         print(greeting(hub, passwords, seconds, layout))
+        if restarted:
+            print("  note: the hub that was running was stopped and started again, on a new address, "
+                  "and every password above is new: the old ones no longer work")
         return 0
     except HubError as error:
         print(f"error: {error}", file=sys.stderr)

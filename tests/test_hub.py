@@ -85,6 +85,16 @@ def test_right_answers_full_marks_mistakes_fewer(run):
     assert right.max_score == wrong.max_score > right.tests_max  # the written answers await a grader
 
 
+def test_the_graders_share_the_course_folder(run):
+    """Whatever the course account and nbgrader wrote there (the gradebook, autograded/) belongs
+    to the graders' group, which may write it; the folder is closed to everyone else."""
+    gid = grp.getgrnam(GROUP).gr_gid
+    assert run.layout.course.stat().st_mode & 0o007 == 0
+    for path in [run.layout.course / "gradebook.db", *(run.layout.course / "autograded").rglob("*")]:
+        mode = path.stat()
+        assert mode.st_gid == gid and mode.st_mode & 0o060 == 0o060, (path, oct(mode.st_mode))
+
+
 def test_students_fetched_their_feedback(run):
     for student in (RIGHT, PARTLY_WRONG):
         [html] = feedback_files(student)
@@ -138,6 +148,13 @@ def test_a_students_lab_runs_as_the_student_with_the_student_view(run):
     assert uid in {p.uids().real for p in servers}
     assert pwd.getpwnam(COURSE_ACCOUNT).pw_uid in {p.uids().real for p in servers}  # the formgrader service
     assert all(p.uids().real != 0 for p in servers)
+    # what they write into the shared course folder stays writable by the other graders
+    assert {umask(p.pid) for p in servers} == {0o002}
+
+
+def umask(pid: int) -> int:
+    status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    return int(status["Umask"], 8)
 
 
 # --- the same loop in a real browser (Playwright, Debian's Chromium, as tests/test_e2e.py) -------
