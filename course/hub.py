@@ -197,7 +197,8 @@ def make_accounts() -> dict[str, str]:
     for name in ACCOUNTS:
         if not exists(name):
             groups = ["-G", GROUP] if name in GRADERS + [COURSE_ACCOUNT] else []
-            run("useradd", "--create-home", "--shell", "/bin/bash", "--comment", MARKER, *groups, name)
+            run("useradd", "--create-home", "--user-group", "--shell", "/bin/bash", "--comment", MARKER, *groups,
+                name)
         os.chmod(pwd.getpwnam(name).pw_dir, 0o700)  # no one reads another's files
     passwords = {name: secrets.token_urlsafe(12) for name in PEOPLE}
     run("chpasswd", stdin="".join(f"{name}:{password}\n" for name, password in passwords.items()))
@@ -258,38 +259,48 @@ SERVICE_SERVER_CONFIG = {"ServerApp": {"tornado_settings": {
     "headers": {"Content-Security-Policy": "frame-ancestors 'self'"}}}}
 
 
+MARKER_FILE = ".made-by-course-hub"  # in the base folder: --clean removes only what it made
+
+
+def claim_base(base: Path) -> None:
+    """Make ``base`` (open to every account: the exchange is in it), or take back one made by
+    ``course hub``. Raises ``HubError`` for an existing folder it did not make: it would be
+    opened to every account, and ``--clean`` would delete it."""
+    if base.exists() and not (base / MARKER_FILE).exists() and any(base.iterdir()):
+        raise HubError(f"{base} exists and was not made by `course hub`: choose another --base")
+    base.mkdir(parents=True, exist_ok=True)
+    base.chmod(0o755)
+    (base / MARKER_FILE).touch()
+
+
 def lay_out(layout: Layout) -> None:
-    """Make the exchange, the shared course folder (the course's chapters, generated into its
-    gradebook and release/ by the course account) and the users' configuration."""
-    layout.base.mkdir(parents=True, exist_ok=True)
-    layout.base.chmod(0o755)
+    """Make the exchange, the users' configuration and the shared course folder (the course's
+    chapters, generated into its gradebook and release/), all but the folders themselves written
+    by the course account: nothing here runs as root inside a folder that others can write (a
+    grader's or a student's symbolic link there would redirect it)."""
+    claim_base(layout.base)
     layout.exchange.mkdir(exist_ok=True)
     layout.exchange.chmod(0o1777)  # nbgrader: everyone writes, the sticky bit keeps others' files safe
     write(layout.etc / "common" / "nbgrader_config.py", user_nbgrader_config(layout))
     write(layout.etc / "grader" / "jupyter_server_config.json", json.dumps(GRADER_SERVER_CONFIG, indent=1))
     write(layout.etc / "grader" / "labconfig" / "page_config.json", json.dumps(GRADER_PAGE_CONFIG, indent=1))
     write(layout.etc / "service" / "jupyter_server_config.json", json.dumps(SERVICE_SERVER_CONFIG, indent=1))
+    write(layout.etc / "course" / "nbgrader_config.py", course_nbgrader_config(layout))
 
     course = layout.course
-    course.mkdir(exist_ok=True)
-    for name in ("submitted", "autograded", "feedback"):
-        (course / name).mkdir(exist_ok=True)
-    shutil.rmtree(course / "source", ignore_errors=True)
-    shutil.copytree(REPO / "source", course / "source", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    write(course / "nbgrader_config.py", course_nbgrader_config(layout))
-    share_with_graders(course)
+    if not course.exists():  # the graders' group may write in it, and new files join the group
+        course.mkdir()
+        os.chown(course, pwd.getpwnam(COURSE_ACCOUNT).pw_uid, grp.getgrnam(GROUP).gr_gid)
+        course.chmod(0o2770)
+    as_course = partial(as_user, COURSE_ACCOUNT, layout=layout, cwd=course)
+    as_course("mkdir", "-p", "submitted", "autograded", "feedback")
+    as_course("rm", "-rf", "source")
+    as_course("cp", "-r", str(REPO / "source"), "source")
+    as_course("find", "source", "-name", ".ipynb_checkpoints", "-prune", "-exec", "rm", "-rf", "{}", "+")
+    as_course("cp", str(layout.etc / "course" / "nbgrader_config.py"), "nbgrader_config.py")
     # The gradebook learns every chapter, release/ gets every student version: one nbgrader run.
     nbgrader(COURSE_ACCOUNT, "generate_assignment", "*", "--force", layout=layout, cwd=course)
-    share_with_graders(course)  # what it wrote too (the gradebook is copied from a 0644 seed)
-
-
-def share_with_graders(course: Path) -> None:
-    """Every file and folder of the course folder owned by the course account and the graders'
-    group, which may read and write it (folders setgid: new files join the group); nobody else."""
-    uid, gid = pwd.getpwnam(COURSE_ACCOUNT).pw_uid, grp.getgrnam(GROUP).gr_gid
-    for path in [course, *course.rglob("*")]:
-        os.chown(path, uid, gid)
-        path.chmod(0o2770 if path.is_dir() else 0o660)
+    as_course("chmod", "g+rw", "gradebook.db")  # nbgrader copies it from a 0644 seed
 
 
 def free_port() -> int:
@@ -401,7 +412,12 @@ def clean(layout: Layout) -> list[str]:
     """Stop the hub and delete every account and folder it made; the accounts removed."""
     stop(layout)
     removed = remove_accounts()
-    shutil.rmtree(layout.base, ignore_errors=True)
+    if (layout.base / MARKER_FILE).exists():  # only a base folder that `course hub` made
+        for folder in (layout.exchange, layout.course, layout.etc, layout.state):
+            shutil.rmtree(folder, ignore_errors=True)
+        (layout.base / MARKER_FILE).unlink()
+        if not any(layout.base.iterdir()):
+            layout.base.rmdir()
     return removed
 
 
@@ -511,8 +527,9 @@ def warnings() -> list[str]:
     """What makes this local setup unfit for real students, when it applies."""
     found = []
     if (REPO / "source").stat().st_mode & 0o005:
-        found.append(f"{REPO / 'source'} (answers and hidden tests) is readable by every account: on a real "
-                     f"server install the course from a folder students cannot read (README)")
+        found.append(f"{REPO} is readable by every account, and it holds the answers and hidden tests "
+                     f"(source/, solutions/) and any grading done in it (gradebook.db, autograded/, reports/): "
+                     f"on a real server install the course from a folder students cannot read (README)")
     return found
 
 

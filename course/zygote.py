@@ -128,7 +128,7 @@ def become_kernel(request: dict, root: int, alive: int) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     _fresh_state()
-    extensions = [f"--IPKernelApp.extensions={name}" for name in KERNEL_EXTENSIONS if name in sys.modules]
+    extensions = [f"--IPKernelApp.extra_extensions={name}" for name in KERNEL_EXTENSIONS if name in sys.modules]
     sys.argv = [request["argv"][0], *request["argv"][3:], *extensions]
     runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
     sys.exit(0)

@@ -31,9 +31,9 @@ from course.notebooks import HIDDEN_BEGIN
 from tests import test_e2e as e2e
 from tests.test_e2e import (CHROMIUM, RIGHT_DESIGN_MATRIX, TIMEOUT_MS, cell_index, chromium_browser, graded, type_into,
                             wait_idle)
-from course.hub import (ACCOUNTS, COURSE_ACCOUNT, COURSE_ID, DEMO_CHAPTER, GRADERS, GROUP, INSTRUCTOR, STUDENTS, Hub,
-                        HubError, Layout, Score, account_processes, as_user, clean, course_command, demo,
-                        feedback_files, ours, return_feedback, scores, set_up)
+from course.hub import (ACCOUNTS, COURSE_ACCOUNT, COURSE_ID, DEMO_CHAPTER, GRADERS, GROUP, INSTRUCTOR, MARKER_FILE,
+                        STUDENTS, Hub, HubError, Layout, Score, account_processes, as_user, claim_base, clean,
+                        course_command, demo, feedback_files, ours, return_feedback, scores, set_up)
 
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="the hub makes local accounts and switches to them: needs root"),
@@ -76,6 +76,19 @@ def login(hub: Hub, user: str, password: str) -> requests.Session:
                           allow_redirects=False, timeout=30)
     assert answer.status_code == 302, f"{user} could not log in: {answer.status_code}"
     return session
+
+
+def test_a_base_folder_the_hub_did_not_make_is_refused(tmp_path):
+    """An existing folder with files of its own is neither opened to every account nor, later,
+    deleted by --clean; an empty one is taken, and marked as the hub's."""
+    (tmp_path / "theirs").mkdir(mode=0o700)
+    (tmp_path / "theirs" / "notes.txt").write_text("not the hub's")
+    with pytest.raises(HubError, match="was not made by `course hub`"):
+        claim_base(tmp_path / "theirs")
+    assert (tmp_path / "theirs").stat().st_mode & 0o777 == 0o700  # not opened to every account
+    claim_base(tmp_path / "new")
+    claim_base(tmp_path / "new")  # a second run takes back its own
+    assert (tmp_path / "new" / MARKER_FILE).is_file()
 
 
 def test_right_answers_full_marks_mistakes_fewer(run):

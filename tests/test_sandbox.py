@@ -235,6 +235,23 @@ def test_the_zygote_imports_what_every_chapters_first_cell_imports():
     assert missing == {}
 
 
+def test_cold_and_warm_kernels_guard_the_same_library_modules():
+    """The in-kernel guard snapshots the library's modules loaded when it starts: in a warm kernel
+    those the zygote imported, in a cold one those ``protect`` imports (GUARDED_MODULES). Every
+    one of the first must be among the second, or a student's patch to it would be undone in a
+    warm kernel and not in a cold one."""
+    def library_modules(code: str) -> set[str]:
+        listing = subprocess.run([sys.executable, "-c", code + "; import json, sys; print(json.dumps("
+                                  "[m for m in sys.modules if m.split('.')[0] == 'utils']))"],
+                                 capture_output=True, text=True, check=True, cwd=ROOT).stdout
+        return set(json.loads(listing))
+
+    warm = library_modules("from course import zygote; zygote.warm_up()")
+    cold = library_modules("import importlib, utils.integrity as guard; "
+                           "[importlib.import_module(m) for m in guard.GUARDED_MODULES]")
+    assert warm - cold == set()
+
+
 def test_the_zygote_ends_with_the_grader_that_started_it(tmp_path):
     """A grader killed outright (no clean-up of its own) leaves no zygote and no zygote folder."""
     grader = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""

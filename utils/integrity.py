@@ -38,7 +38,7 @@ from pathlib import Path
 GRADING_MODE = "autograde"  # the value nbgrader gives NBGRADER_EXECUTION while autograding
 # Imported before any cell runs, so that the snapshot holds them as they really are.
 GUARDED_MODULES = ("numpy", "numpy.linalg", "numpy.testing", "numpy.random", "utils", "utils.checks",
-                   "utils.gradcheck", "utils.nn")
+                   "utils.datasets", "utils.gradcheck", "utils.nn", "utils.plotting", "utils.widgets")
 # Every loaded module of these packages is guarded, with its functions and classes.
 GUARDED_PACKAGES = ("numpy", "utils")
 # Standard modules whose names the guarded code looks up at every call; of ``builtins`` only
