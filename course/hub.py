@@ -286,6 +286,8 @@ def lay_out(layout: Layout) -> None:
     write(layout.etc / "grader" / "labconfig" / "page_config.json", json.dumps(GRADER_PAGE_CONFIG, indent=1))
     write(layout.etc / "service" / "jupyter_server_config.json", json.dumps(SERVICE_SERVER_CONFIG, indent=1))
     write(layout.etc / "course" / "nbgrader_config.py", course_nbgrader_config(layout))
+    write(layout.etc / "course" / "students.csv", "id,first_name,last_name\n" + "".join(
+        f"{name},Student {name.removeprefix('dlgu-student')},Demo\n" for name in STUDENTS))
 
     course = layout.course
     if not course.exists():  # the graders' group may write in it, and new files join the group
@@ -301,6 +303,9 @@ def lay_out(layout: Layout) -> None:
     # The gradebook learns every chapter, release/ gets every student version: one nbgrader run.
     nbgrader(COURSE_ACCOUNT, "generate_assignment", "*", "--force", layout=layout, cwd=course)
     as_course("chmod", "g+rw", "gradebook.db")  # nbgrader copies it from a 0644 seed
+    # The class list, so that the formgrader names the students (it shows "None, None" otherwise).
+    nbgrader(COURSE_ACCOUNT, "db", "student", "import", str(layout.etc / "course" / "students.csv"), layout=layout,
+             cwd=course)
 
 
 def free_port() -> int:
@@ -506,6 +511,15 @@ def feedback_files(student: str) -> list[Path]:
 
 # --- the command ----------------------------------------------------------------------------------
 
+def closed_to_others(path: Path) -> Path | None:
+    """The first folder on the way to ``path`` (itself included) that other accounts may not
+    enter, or None."""
+    for folder in [*reversed(path.parents), path]:
+        if folder.exists() and not folder.stat().st_mode & 0o001:
+            return folder
+    return None
+
+
 def set_up(layout: Layout) -> tuple[Hub, dict[str, str], float]:
     """Accounts, folders and a running hub: (hub, user -> password, seconds the hub took to start)."""
     require_root()
@@ -513,9 +527,11 @@ def set_up(layout: Layout) -> tuple[Hub, dict[str, str], float]:
         if not needed.exists():
             raise HubError(f"{needed} is missing: `make hub` installs it")
     # Every account must reach the exchange: no folder above the base may be closed to them.
-    closed = [folder for folder in layout.base.parents if folder.exists() and not folder.stat().st_mode & 0o001]
-    if closed:
-        raise HubError(f"{closed[0]} is closed to other accounts: choose a --base that every account can reach")
+    if closed := closed_to_others(layout.base.parent):
+        raise HubError(f"{closed} is closed to other accounts: choose a --base that every account can reach")
+    if closed := closed_to_others(USER_BIN):
+        raise HubError(f"{closed} is closed to other accounts, who run the course from {REPO}: put the course "
+                       f"where every account can reach it (for example under /srv or /opt)")
     passwords = make_accounts()
     lay_out(layout)
     began = time.perf_counter()

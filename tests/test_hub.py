@@ -33,7 +33,7 @@ from tests.test_e2e import (CHROMIUM, RIGHT_DESIGN_MATRIX, TIMEOUT_MS, cell_inde
                             wait_idle)
 from course.hub import (ACCOUNTS, COURSE_ACCOUNT, COURSE_ID, DEMO_CHAPTER, GRADERS, GROUP, INSTRUCTOR, MARKER_FILE,
                         STUDENTS, Hub, HubError, Layout, Score, account_processes, as_user, claim_base, clean,
-                        course_command, demo, feedback_files, ours, return_feedback, scores, set_up)
+                        closed_to_others, course_command, demo, feedback_files, ours, return_feedback, scores, set_up)
 
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="the hub makes local accounts and switches to them: needs root"),
@@ -57,6 +57,8 @@ class Run:
 def run():
     if any(ours(name) for name in ACCOUNTS):
         pytest.skip("a hub of `make hub` has its accounts on this machine: `make hub ARGS=--clean` first")
+    if closed := closed_to_others(course_hub.USER_BIN):
+        pytest.skip(f"{closed} is closed to other accounts: the hub's accounts cannot run the course from it")
     layout = Layout(Path(tempfile.mkdtemp(prefix="dl-ground-up-hub-")))  # /tmp: every account can reach it
     try:
         hub, passwords, seconds = set_up(layout)
@@ -106,6 +108,14 @@ def test_the_graders_share_the_course_folder(run):
     for path in [run.layout.course / "gradebook.db", *(run.layout.course / "autograded").rglob("*")]:
         mode = path.stat()
         assert mode.st_gid == gid and mode.st_mode & 0o060 == 0o060, (path, oct(mode.st_mode))
+
+
+def test_the_formgrader_names_the_students(run):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{run.layout.course / 'gradebook.db'}", COURSE_ID) as gradebook:
+        names = {s.id: (s.first_name, s.last_name) for s in gradebook.students}
+    assert names == {name: (f"Student {k}", "Demo") for k, name in enumerate(STUDENTS, 1)}
 
 
 def test_students_fetched_their_feedback(run):
