@@ -161,28 +161,18 @@ def require_root() -> None:
         raise HubError(f"missing system tools: {', '.join(missing)}")
 
 
+def exists(name: str) -> bool:
+    """True when the machine has an account ``name``."""
+    return name in {entry.pw_name for entry in pwd.getpwall()}
+
+
 def ours(name: str) -> bool:
     """True when the account ``name`` exists and was made by ``course hub``."""
-    try:
-        return pwd.getpwnam(name).pw_gecos == MARKER
-    except KeyError:
-        return False
-
-
-def exists(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-        return True
-    except KeyError:
-        return False
+    return exists(name) and pwd.getpwnam(name).pw_gecos == MARKER
 
 
 def group_exists() -> bool:
-    try:
-        grp.getgrnam(GROUP)
-        return True
-    except KeyError:
-        return False
+    return GROUP in {entry.gr_name for entry in grp.getgrall()}
 
 
 def make_accounts() -> dict[str, str]:
@@ -403,10 +393,15 @@ def pid_process(pid_file: Path, expected: str) -> list[psutil.Process]:
         return []
 
 
+def hub_process(layout: Layout) -> list[psutil.Process]:
+    """The hub of ``layout`` while it runs (a list of one), else an empty list."""
+    return pid_process(layout.pid_file, "jupyterhub")
+
+
 def stop(layout: Layout) -> bool:
     """Stop the hub of ``layout`` (it stops its servers and proxy), then whatever of its
     processes outlived it; True when a hub was running."""
-    hub = pid_process(layout.pid_file, "jupyterhub")
+    hub = hub_process(layout)
     end(hub, grace=20.0)
     end(pid_process(layout.state / "proxy.pid", "configurable-http-proxy"))
     end(account_processes())
@@ -571,12 +566,12 @@ def cmd_hub(args) -> int:
             print("hub stopped" if stop(layout) else "no hub was running")
             return 0
         if args.clean:
-            stopped = stop(layout)
-            removed = clean(layout)
+            stopped = bool(hub_process(layout))
+            removed = clean(layout)  # stops it too
             print(f"{'hub stopped; ' if stopped else ''}removed accounts: {', '.join(removed) or 'none'}; "
                   f"removed {layout.base}")
             return 0
-        restarted = bool(pid_process(layout.pid_file, "jupyterhub"))
+        restarted = bool(hub_process(layout))
         hub, passwords, seconds = set_up(layout)
         if args.demo:
             found, steps = demo(layout)
