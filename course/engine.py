@@ -41,11 +41,11 @@ from pathlib import Path
 import nbformat
 import psutil
 from nbconvert.exporters import NotebookExporter
-from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde
 from nbgrader.utils import parse_utc, setenv
 from traitlets.config import Config, PyFileConfigLoader
 
+from .gradebook import Gradebook
 from .process_exit import on_exit
 from .sandbox import SandboxedKernelManager
 

@@ -207,7 +207,7 @@ def merge_submission(target, template: Template, student: str, graded: Graded | 
     """Replace ``student``'s submission in the gradebook ``target`` by the rows nbgrader's
     autograde recorded for ``graded`` (zero everywhere when None: a submission that could not
     be graded)."""
-    from nbgrader.api import MissingEntry
+    from .gradebook import MissingEntry
 
     assignment = template.assignment
     target.update_or_create_student(student)
@@ -231,7 +231,7 @@ def merge(root: Path, templates: dict[str, Template], results: list[tuple[GradeO
     """The merge stage: each outcome's rows into ``root``'s gradebook, and the graded notebook
     with the files it ran beside into ``autograded/<student>/<assignment>/`` (zero and no
     folder for those that could not be graded)."""
-    from nbgrader.api import Gradebook
+    from .gradebook import Gradebook
 
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", COURSE_ID) as target:
         for assignment in dict.fromkeys(o.assignment for o, _, _ in results):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import nbformat
-from nbgrader.api import Gradebook, MissingEntry
+from .gradebook import Gradebook, MissingEntry
 
 from .nbgrader_run import run_nbgrader, seed_gradebook
 from .notebooks import Chapter

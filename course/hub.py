@@ -483,7 +483,7 @@ def return_feedback(layout: Layout) -> None:
 def scores(layout: Layout) -> dict[str, Score]:
     """Student -> :class:`Score` of the demo chapter in the course's gradebook (students without
     a graded submission left out)."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from .gradebook import Gradebook, MissingEntry
 
     found = {}
     with Gradebook(f"sqlite:///{layout.course / 'gradebook.db'}", COURSE_ID) as gradebook:

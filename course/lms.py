@@ -28,7 +28,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.api import Gradebook
+from .gradebook import Gradebook
 
 from .grading import COURSE_ID
 from .nbgrader_run import run_nbgrader

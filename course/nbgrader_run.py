@@ -13,16 +13,17 @@ class NbgraderError(Exception):
     """An nbgrader command failed; the message holds the end of its log."""
 
 
-# `python -m nbgrader`, after `import course`: its __init__ spares the process a second of
-# importing a jsonschema plugin nothing uses (course/__init__.py says which and why).
-NBGRADER_MAIN = "import course; from nbgrader.apps.nbgraderapp import main; main()"
+# `python -m nbgrader`, after `import course.gradebook`: course/__init__.py spares the process a
+# second of importing a jsonschema plugin nothing uses, and course/gradebook.py the seconds of the
+# `alembic` program that nbgrader runs for each new gradebook.
+NBGRADER_MAIN = "import course.gradebook; from nbgrader.apps.nbgraderapp import main; main()"
 
 
 def environment() -> dict[str, str]:
     """The environment for nbgrader: this interpreter's scripts first on PATH.
 
-    nbgrader starts ``alembic`` (and the kernels start ``python``) by name, so the
-    virtualenv's bin folder must come first even when it was never activated.
+    nbgrader starts ``alembic`` to upgrade an old gradebook, and the kernels start ``python``,
+    by name, so the virtualenv's bin folder must come first even when it was never activated.
     """
     env = dict(os.environ)
     bin_dir = str(Path(sys.executable).parent)
@@ -60,26 +61,20 @@ def _tail(log: str) -> str:
 @functools.cache
 def _empty_gradebook() -> bytes:
     """An empty gradebook of the course as nbgrader's ``Gradebook`` creates it: its tables, the
-    course's row and the ``alembic_version`` stamp. Made once per process, in a process with
-    :func:`environment`, since nbgrader stamps every new database by running the ``alembic``
-    program (about 4 s of CPU)."""
+    course's row and the ``alembic_version`` stamp (``course.gradebook``). Made once per process."""
+    from .gradebook import Gradebook
     from .grading import COURSE_ID
 
     with tempfile.TemporaryDirectory(prefix="gradebook-") as folder:
         database = Path(folder) / "gradebook.db"
-        done = subprocess.run([sys.executable, "-c", "import course, sys; from nbgrader.api import Gradebook; "
-                               "Gradebook('sqlite:///' + sys.argv[1], sys.argv[2]).close()", str(database), COURSE_ID],
-                              env=environment(), capture_output=True, text=True)
-        if done.returncode != 0:
-            raise NbgraderError(f"nbgrader could not create an empty gradebook:\n{_tail(done.stdout + done.stderr)}")
+        Gradebook(f"sqlite:///{database}", COURSE_ID).close()
         return database.read_bytes()
 
 
 def seed_gradebook(database: Path) -> None:
     """Create the course's gradebook at ``database``, empty, unless one is there (as nbgrader
-    would on its first command, without the seconds of its ``alembic`` run). Written whole or
-    not at all: a half-written file would pass for a gradebook. Raises ``NbgraderError`` when
-    nbgrader cannot create one."""
+    would on its first command, without creating its tables again). Written whole or not at all:
+    a half-written file would pass for a gradebook."""
     if not database.exists():
         partial = database.with_name(database.name + ".part")
         partial.write_bytes(_empty_gradebook())

@@ -36,7 +36,7 @@ def reference_due_date(root: Path) -> datetime | None:
     database = root / "gradebook.db"
     if not database.exists():  # opening a Gradebook would create an empty one
         return None
-    from nbgrader.api import Gradebook, MissingEntry
+    from .gradebook import Gradebook, MissingEntry
 
     with Gradebook(f"sqlite:///{database}") as gradebook:
         try:

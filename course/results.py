@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
+from .gradebook import Gradebook
 
 from .failures import Failure, failure_of, not_run
 from .grade import load_previous
