@@ -19,6 +19,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import nbformat
 import psutil
@@ -219,17 +220,21 @@ def quiet_lab(user: str) -> None:
         os.chown(path, pwd.getpwnam(user).pw_uid, pwd.getpwnam(user).pw_gid)
 
 
-def log_in(browser, run: Run, user: str):
-    """A page logged in through the hub's login form, on the user's JupyterLab once it runs."""
-    quiet_lab(user)
+def log_in(browser, run: Run, user: str, then: str | None = None):
+    """A page logged in through the hub's login form: on the user's JupyterLab once it runs, or
+    on the hub's page ``then`` (a path, such as the formgrader's) without starting the user's server."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
-    page.goto(f"{run.hub.url}/hub/login")
+    page.goto(f"{run.hub.url}/hub/login" + (f"?next={quote(then)}" if then else ""))
     page.fill("#username_input", user)
     page.fill("#password_input", run.passwords[user])
     snap(page, f"{user}_01_login")
     page.click("#login_submit")
+    if then:
+        page.wait_for_url(re.compile(re.escape(then)))
+        return page
+    quiet_lab(user)
     page.wait_for_url(re.compile(rf"/user/{user}/lab"), timeout=SPAWN_TIMEOUT * 1000)
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Nbgrader$")).wait_for()
     return page
@@ -274,8 +279,8 @@ def test_a_class_in_the_browser(run, chromium):
     inbound = run.layout.exchange / COURSE_ID / "inbound"
     assert len(list(inbound.glob(f"{student}+{DEMO_CHAPTER}+*"))) == 1
 
-    teacher = log_in(chromium, run, INSTRUCTOR)
-    teacher.goto(f"{run.hub.url}/services/{COURSE_ID}/formgrader/manage_assignments")
+    # the formgrader's own address (README), as a grader's bookmark would have it: no JupyterLab of theirs
+    teacher = log_in(chromium, run, INSTRUCTOR, then=f"/services/{COURSE_ID}/formgrader/manage_assignments")
     row = teacher.locator("tr", has=teacher.locator("td.name", has_text=DEMO_CHAPTER))
     expect(row.locator("td.num-submissions")).to_have_text("2")  # the demo's two, collected
     row.locator("td.collect a").click()
