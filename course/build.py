@@ -8,7 +8,7 @@ from nbgrader.preprocessors import ClearHiddenTests
 
 from . import check
 from .grading import scratch_course
-from .nbgrader_run import run_nbgrader
+from .nbgrader_run import generate_assignment, run_nbgrader
 from .notebooks import Chapter, NotebookError
 
 
@@ -17,7 +17,7 @@ def build(chapter: Chapter) -> None:
     found = check.problems(chapter)
     if found:
         raise NotebookError(f"{chapter.id}: fix the sources first:\n  - " + "\n  - ".join(found))
-    run_nbgrader(chapter.root, "generate_assignment", chapter.id, "--force")
+    generate_assignment(chapter.root, chapter.id)
     run_nbgrader(chapter.root, "generate_solution", chapter.id, "--force")
     solution = nbformat.read(chapter.solution, as_version=4)
     failed = error_cells(solution)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import nbformat
 from .gradebook import Gradebook, MissingEntry
 
-from .nbgrader_run import run_nbgrader, seed_gradebook
+from .nbgrader_run import generate_assignment, run_nbgrader, seed_gradebook
 from .notebooks import Chapter
 
 if TYPE_CHECKING:
@@ -57,10 +57,10 @@ def scratch_course(root: Path, chapters: list[Chapter], dest: Path) -> Path:
     shutil.rmtree(dest / "source", ignore_errors=True)
     for chapter in chapters:
         shutil.copytree(chapter.source.parent, dest / "source" / chapter.id)
-    # One nbgrader run for all of them (its start-up and a new gradebook cost seconds each):
+    # One nbgrader run for all of them (each run costs nbgrader's set-up and a gradebook session):
     # the assignment id is a glob, and source/ holds exactly these chapters.
     seed_gradebook(dest / "gradebook.db")
-    run_nbgrader(dest, "generate_assignment", "*", "--force")
+    generate_assignment(dest, "*")
     return dest
 
 

@@ -53,6 +53,34 @@ def run_nbgrader(root: Path, *args: str, timeout: float | None = None, strict: b
     return log
 
 
+def generate_assignment(root: Path, assignment: str) -> None:
+    """``nbgrader generate_assignment <assignment> --force`` in the course folder ``root``
+    (``assignment`` may be a glob: every chapter of ``source/`` in one go), through nbgrader's
+    converter in this process, as its Python API runs it: no second process to start and import
+    nbgrader (about 2 s of CPU). Raises ``NbgraderError`` with the end of nbgrader's log when it
+    fails or logs an error."""
+    import logging
+
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+    from traitlets.config import PyFileConfigLoader
+
+    from . import gradebook  # noqa: F401  (a new gradebook is stamped without the alembic program)
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    log = logging.getLogger("course.generate_assignment")  # into the result (capture_log), not the terminal
+    log.propagate = False
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
+    course = CourseDirectory(config=config, root=str(root), assignment_id=assignment)
+    converter = GenerateAssignment(coursedir=course, config=config, log=log, force=True, create_assignment=True)
+    done = capture_log(converter)
+    text = done.get("error", "") + done.get("log", "")  # the log last: it names the notebook and the error
+    if not done["success"] or "[ERROR]" in text:
+        raise NbgraderError(f"`nbgrader generate_assignment {assignment}` failed:\n{_tail(text)}")
+
+
 def _tail(log: str) -> str:
     """The last 25 lines of a log: where nbgrader says what went wrong."""
     return "\n".join(log.strip().splitlines()[-25:])

@@ -113,6 +113,21 @@ def test_build_then_verify_through_nbgrader(toy):
     assert "ch00_toy" in verified.stdout and "ok" in verified.stdout
 
 
+def test_generating_in_process_makes_the_release_or_says_why(toy):
+    """course.nbgrader_run.generate_assignment (nbgrader's converter in this process): the
+    student version and its gradebook entry; a source nbgrader cannot read gives nbgrader's reason."""
+    from course.gradebook import Gradebook
+    from course.nbgrader_run import NbgraderError, generate_assignment
+
+    generate_assignment(toy.root, toy.id)
+    assert "raise NotImplementedError()" in cell(nbformat.read(toy.release, as_version=4), "square").source
+    with Gradebook(f"sqlite:///{toy.root / 'gradebook.db'}") as gradebook:
+        assert [a.name for a in gradebook.assignments] == [toy.id]
+    toy.source.write_text("{ not a notebook")
+    with pytest.raises(NbgraderError, match="does not appear to be JSON"):
+        generate_assignment(toy.root, toy.id)
+
+
 def test_verify_fails_when_a_test_passes_without_an_answer(toy):
     # A test cell that asserts nothing gives the blank release points: verify must say so.
     edit_source(toy, lambda nb: cell(nb, "test_square_visible").__setitem__("source", "x = 1"))
