@@ -52,19 +52,17 @@ four rules above exclude.
 from __future__ import annotations
 
 import ast
-import atexit
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from course.engine import load_settings
-from course.grade import judge, local_pool
+from course.grade import judge
 from course.grading import NotebookScores, grade_notebooks, replace_answer, scratch_course
 from course.notebooks import autograded_points
 from tests.cell_flow import (answers_read, free_names, identifiers, notebook_data, process_effects, reaches,
                              reaching_test_cells)
+from tests.warm_workers import warm_workers
 
 NOTEBOOK_TIMEOUT = 300.0  # seconds: grade_notebooks' default budget of one notebook
 
@@ -232,28 +230,12 @@ def pack(students: dict[str, str], helpers: dict[str, set[str]], depends: dict[s
 
 # ---------------------------------------------------------------- grading, and what spoils a pack
 
-_POOL: list = []  # the warm workers every catalogue grading of this process shares
-
-
-def _workers(course: Path):
-    """The process's warm grading workers (``course.grade.local_pool``, one per core), started
-    at the first call with ``course``'s settings and kept until the process ends: as one
-    ``course grade`` run grades every chapter in the same workers, so do the catalogues, and
-    each round saves the workers' and their warm kernels' process start (seconds of CPU)."""
-    if _POOL and _POOL[0]._broken:  # a worker died: its pool takes no more tasks
-        _POOL.pop().shutdown(wait=False)
-    if not _POOL:
-        _POOL.append(local_pool(os.cpu_count() or 1, {}, load_settings(course, NOTEBOOK_TIMEOUT)))
-        atexit.register(_POOL[0].shutdown, cancel_futures=True)
-    return _POOL[0]
-
-
 def grade(chapter, submissions: dict, workdir: Path, course: Path) -> tuple[dict[str, NotebookScores], dict[str, str]]:
     """Grade ``submissions`` (student -> notebook) with the real engine (``grade_notebooks``, in
     ``course``, the chapter's scratch course, on this process's shared workers); the scores, and
     for each notebook why it cannot be trusted as a pack ("" when it can)."""
     results, _ = grade_notebooks(chapter.root, chapter, submissions, workdir, notebook_timeout=NOTEBOOK_TIMEOUT,
-                                 course=course, executor=_workers(course))
+                                 course=course, executor=warm_workers())
     return results, {student: spoilt(scores.graded) for student, scores in results.items()}
 
 

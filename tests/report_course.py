@@ -9,7 +9,6 @@ too tight does. Students whose only fault is then that test are what the report 
 from __future__ import annotations
 
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -20,6 +19,7 @@ from course.grade import grade_submissions
 from course.grading import replace_answer, submit
 from course.notebooks import HIDDEN_END, find_chapters
 from tests.conftest import ROOT
+from tests.warm_workers import warm_workers
 
 CHAPTER = "ch01_linear_regression"
 UNFAIR_TEST = "test_mse_hidden"
@@ -56,7 +56,6 @@ def graded_course(root: Path) -> Path:
     right = submissions(find_chapters(root, [CHAPTER])[0])["ada"]
     for student, code in WRONG_MSE.items():
         submit(root, student, CHAPTER, replace_answer(right, "mse", code))
-    with ProcessPoolExecutor(2) as pool:
-        grade_submissions(root, executor=pool, progress=False)
+    grade_submissions(root, executor=warm_workers(), progress=False)
     generate_feedback(root)
     return root

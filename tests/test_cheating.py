@@ -1,7 +1,6 @@
 """Cheating does not pay: every attempt of tests/fixtures/cheating.py, graded by real
 `nbgrader autograde`, scores no more than the honest code in it, and the static review flags it.
 Also unit tests of the guard (utils.integrity) and of the review (course.review)."""
-import os
 from textwrap import dedent
 
 import nbformat
@@ -15,6 +14,7 @@ from course.review import scan_code, suspicious
 from tests.catalogue import load
 from tests.conftest import ROOT, per_chapter
 from tests.fixtures.cheating import ANSWER, ATTEMPTS, CHAPTER, honest_notebook
+from tests.warm_workers import warm_workers
 from utils import integrity
 
 OWN_TESTS = [f"test_{ANSWER}_visible", f"test_{ANSWER}_hidden"]
@@ -32,7 +32,7 @@ def graded(source, tmp_path_factory):
     submissions = {"honest": honest_notebook(source), "solution": chapter.source}
     submissions |= {f"attempt{i:02d}": attempt.notebook(source) for i, attempt in enumerate(ATTEMPTS)}
     results, _ = grade_notebooks(ROOT, chapter, submissions, tmp_path_factory.mktemp("cheating"),
-                                 jobs=os.cpu_count() or 1)
+                                 executor=warm_workers())
     return results
 
 

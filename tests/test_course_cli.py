@@ -11,6 +11,7 @@ import pytest
 
 from course.check import problems
 from course.notebooks import Chapter, NotebookError, find_chapters, full_metadata, notebook_from_text, sync
+from tests.warm_workers import warm_workers
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ch00_toy.pct.py"
 ROOT = Path(__file__).resolve().parent.parent
@@ -144,7 +145,8 @@ def test_a_broken_submission_is_reported_and_spoils_no_one_else(toy, tmp_path):
     broken = tmp_path / "broken.ipynb"
     broken.write_text("{ this is not a notebook")
     results, _ = grade_notebooks(toy.root, toy, {"solution": toy.source, "broken": broken,
-                                                 "also_right": toy.source}, tmp_path / "cohort", jobs=2)
+                                                 "also_right": toy.source}, tmp_path / "cohort",
+                                  executor=warm_workers())
     assert results["solution"].score == results["also_right"].score == 3
     assert results["broken"].score == 0
     assert "does not appear to be JSON" in results["broken"].error  # nbgrader's reason, passed on

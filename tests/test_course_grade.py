@@ -22,6 +22,7 @@ from course.nbgrader_run import run_nbgrader
 from course.notebooks import autograded_points, find_chapters
 from tests.conftest import ROOT
 from tests.fixtures.submissions import solved_release, write_cohort
+from tests.warm_workers import warm_workers
 
 CHAPTER = find_chapters(ROOT, ["ch01_linear_regression"])[0]
 POINTS = autograded_points(nbformat.read(CHAPTER.source, as_version=4))
@@ -316,6 +317,6 @@ def test_the_engine_scores_as_nbgraders_own_autograde_does(tmp_path):
     for student, nb in cohort.items():
         submit(course, student, CHAPTER.id, nb)
     theirs = autograde(course, CHAPTER.id)
-    ours, _ = grade_notebooks(ROOT, CHAPTER, cohort, tmp_path / "engine", jobs=2)
+    ours, _ = grade_notebooks(ROOT, CHAPTER, cohort, tmp_path / "engine", executor=warm_workers())
     assert {s: r.scores for s, r in ours.items()} == {s: r.scores for s, r in theirs.items()}
     assert len({r.score for r in ours.values()}) > 2  # not all alike: the comparison can fail

@@ -16,6 +16,7 @@ import pytest
 from course.cohort import submissions
 from course.grade import grade_submissions
 from tests.conftest import CHAPTERS, ROOT
+from tests.warm_workers import warm_workers
 
 STUDENTS = ("ada", "ben")  # right, and wrong in the catalogue's ways (course.cohort)
 
@@ -73,7 +74,7 @@ def test_a_dask_cluster_grades_every_chapter_as_the_local_pool_does(cluster, tmp
     remote = grade_submissions(_course(tmp_path / "remote"), scheduler=cluster, progress=False)
     # The local pool grades only the wrong answers: the right ones' scores are known, every
     # test cell full (asserted below), and a notebook less per chapter keeps the suite short.
-    local = grade_submissions(_course(tmp_path / "local", ["ben"]), jobs=2, progress=False)
+    local = grade_submissions(_course(tmp_path / "local", ["ben"]), executor=warm_workers(), progress=False)
     assert len(remote) == len(STUDENTS) * len(CHAPTERS), time.perf_counter() - start
     assert {(o.student, o.assignment): o.status for o in remote} == {(o.student, o.assignment): "graded" for o in remote}
     assert {(o.student, o.assignment): o.scores for o in remote if o.student == "ben"} == \
