@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import nbformat
-from .gradebook import Gradebook, MissingEntry
 
+from .gradebook import Gradebook, MissingEntry
 from .nbgrader_run import generate_assignment, run_nbgrader, seed_gradebook
 from .notebooks import Chapter
 
@@ -57,7 +57,7 @@ def scratch_course(root: Path, chapters: list[Chapter], dest: Path) -> Path:
     shutil.rmtree(dest / "source", ignore_errors=True)
     for chapter in chapters:
         shutil.copytree(chapter.source.parent, dest / "source" / chapter.id)
-    # One nbgrader run for all of them (each run costs nbgrader's set-up and a gradebook session):
+    # One generation for all of them (each costs nbgrader's set-up of the course and the gradebook):
     # the assignment id is a glob, and source/ holds exactly these chapters.
     seed_gradebook(dest / "gradebook.db")
     generate_assignment(dest, "*")
