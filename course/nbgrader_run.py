@@ -57,28 +57,39 @@ def generate_assignment(root: Path, assignment: str) -> None:
     """``nbgrader generate_assignment <assignment> --force`` in the course folder ``root``
     (``assignment`` may be a glob: every chapter of ``source/`` in one go), through nbgrader's
     converter in this process, as its Python API runs it: no second process to start and import
-    nbgrader (about 2 s of CPU). Raises ``NbgraderError`` with the end of nbgrader's log when it
-    fails or logs an error."""
+    nbgrader (about 2 s of CPU). Its log and warnings are kept out of the terminal, as the
+    command's were. Raises ``NbgraderError`` with the end of nbgrader's log when it fails or logs
+    an error (KeyboardInterrupt passes through)."""
+    import io
     import logging
+    import warnings
 
     from nbgrader.converters import GenerateAssignment
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.utils import capture_log
     from traitlets.config import PyFileConfigLoader
 
     from . import gradebook  # noqa: F401  (a new gradebook is stamped without the alembic program)
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    log = logging.getLogger("course.generate_assignment")  # into the result (capture_log), not the terminal
-    log.propagate = False
-    if not log.handlers:
-        log.addHandler(logging.NullHandler())
-    course = CourseDirectory(config=config, root=str(root), assignment_id=assignment)
-    converter = GenerateAssignment(coursedir=course, config=config, log=log, force=True, create_assignment=True)
-    done = capture_log(converter)
-    text = done.get("error", "") + done.get("log", "")  # the log last: it names the notebook and the error
-    if not done["success"] or "[ERROR]" in text:
-        raise NbgraderError(f"`nbgrader generate_assignment {assignment}` failed:\n{_tail(text)}")
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+    log = logging.getLogger("course.generate_assignment")
+    log.propagate, log.level = False, logging.INFO
+    log.addHandler(handler)
+    failure = None
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+            course = CourseDirectory(config=config, root=str(root), assignment_id=assignment, log=log)
+            GenerateAssignment(coursedir=course, config=config, log=log, force=True, create_assignment=True).start()
+    except Exception as error:  # nbgrader's failure, or the course's configuration's
+        failure = error
+    finally:
+        log.removeHandler(handler)
+    text = buffer.getvalue() + "".join(f"[WARNING] {w.message}\n" for w in caught)
+    if failure is not None or "[ERROR]" in text:
+        reason = text + (f"{type(failure).__name__}: {failure}" if failure else "")
+        raise NbgraderError(f"`nbgrader generate_assignment {assignment}` failed:\n{_tail(reason)}") from failure
 
 
 def _tail(log: str) -> str:

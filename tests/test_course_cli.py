@@ -114,16 +114,25 @@ def test_build_then_verify_through_nbgrader(toy):
     assert "ch00_toy" in verified.stdout and "ok" in verified.stdout
 
 
-def test_generating_in_process_makes_the_release_or_says_why(toy):
-    """course.nbgrader_run.generate_assignment (nbgrader's converter in this process): the
-    student version and its gradebook entry; a source nbgrader cannot read gives nbgrader's reason."""
+def test_generating_in_process_makes_the_release_or_says_why(toy, tmp_path):
+    """course.nbgrader_run.generate_assignment (nbgrader's converter in this process) writes the
+    same student version and gradebook cells as the `nbgrader generate_assignment` command; a
+    source nbgrader cannot read gives nbgrader's reason."""
     from course.gradebook import Gradebook
-    from course.nbgrader_run import NbgraderError, generate_assignment
+    from course.nbgrader_run import NbgraderError, generate_assignment, run_nbgrader
 
+    command = tmp_path / "by_command"
+    shutil.copytree(toy.root, command, ignore=shutil.ignore_patterns(command.name))
+    run_nbgrader(command, "generate_assignment", toy.id, "--force")
     generate_assignment(toy.root, toy.id)
+    assert toy.release.read_bytes() == (command / toy.release.relative_to(toy.root)).read_bytes()
     assert "raise NotImplementedError()" in cell(nbformat.read(toy.release, as_version=4), "square").source
-    with Gradebook(f"sqlite:///{toy.root / 'gradebook.db'}") as gradebook:
-        assert [a.name for a in gradebook.assignments] == [toy.id]
+
+    def cells(root):
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
+            [assignment] = gradebook.assignments
+            return assignment.name, sorted((c.name, c.max_score, c.cell_type) for c in assignment.notebooks[0].grade_cells)
+    assert cells(toy.root) == cells(command) and cells(toy.root)[0] == toy.id
     toy.source.write_text("{ not a notebook")
     with pytest.raises(NbgraderError, match="does not appear to be JSON"):
         generate_assignment(toy.root, toy.id)
