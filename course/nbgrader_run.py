@@ -78,7 +78,7 @@ def generate_assignment(root: Path, assignment: str) -> None:
     log.addHandler(handler)
     failure = None
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as warned:
             config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
             course = CourseDirectory(config=config, root=str(root), assignment_id=assignment, log=log)
             GenerateAssignment(coursedir=course, config=config, log=log, force=True, create_assignment=True).start()
@@ -86,7 +86,7 @@ def generate_assignment(root: Path, assignment: str) -> None:
         failure = error
     finally:
         log.removeHandler(handler)
-    text = buffer.getvalue() + "".join(f"[WARNING] {w.message}\n" for w in caught)
+    text = buffer.getvalue() + "".join(f"[WARNING] {w.message}\n" for w in warned)
     if failure is not None or "[ERROR]" in text:
         reason = text + (f"{type(failure).__name__}: {failure}" if failure else "")
         raise NbgraderError(f"`nbgrader generate_assignment {assignment}` failed:\n{_tail(reason)}") from failure
