@@ -74,7 +74,8 @@ def generate_assignment(root: Path, assignment: str) -> None:
     handler = logging.StreamHandler(buffer)
     handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
     log = logging.getLogger("course.generate_assignment")
-    log.propagate, log.level = False, logging.INFO
+    log.propagate = False
+    log.setLevel(logging.INFO)  # setLevel, not .level: it clears the loggers' cached levels
     log.addHandler(handler)
     failure = None
     try:
