@@ -1,6 +1,9 @@
 """Cheating does not pay: every attempt of tests/fixtures/cheating.py, graded by real
 `nbgrader autograde`, scores no more than the honest code in it, and the static review flags it.
 Also unit tests of the guard (utils.integrity) and of the review (course.review)."""
+import dis
+import os
+import types
 from textwrap import dedent
 
 import nbformat
@@ -183,6 +186,67 @@ def test_guard_restores_builtins_and_standard_helpers():
         builtins.isinstance, builtins.__import__, functools.reduce, operator.index = real
 
 
+def test_guard_restores_what_the_c_api_changed_in_functions():
+    """Defaults and keyword defaults set through CPython's C API raise no audit event and leave
+    ``__code__`` alone: the restore still finds the function changed and puts them back."""
+    import ctypes
+    import sys
+
+    probe = _guarded_module()
+    set_defaults = ctypes.pythonapi.PyFunction_SetDefaults
+    set_kwdefaults = ctypes.pythonapi.PyFunction_SetKwDefaults
+    for setter in (set_defaults, set_kwdefaults):
+        setter.argtypes = [ctypes.py_object, ctypes.py_object]
+    try:
+        snapshot = integrity.take_snapshot([probe.__name__])
+        set_defaults(probe.scaled, (0.0,))
+        set_kwdefaults(probe.within, {"strict": True})
+        assert probe.scaled(3.0) == 0.0
+        integrity.restore_snapshot(snapshot)
+        assert probe.scaled(3.0) == 6.0 and probe.within.__kwdefaults__ == {"strict": False}
+    finally:
+        del sys.modules[probe.__name__]
+
+
+# What the guard runs before every cell; of these three, the functions they return.
+PER_CELL = ("restore_snapshot", "_held", "_differs", "_cell_content", "_restore_class", "_function_of", "_silence",
+            "forbidden_path", "_inside")
+RETURNS_PER_CELL = ("_hooks_keeper", "_events_keeper", "_audit_hook")
+
+
+def _code_objects(code):
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _code_objects(const)
+
+
+def test_the_guard_looks_up_nothing_a_cell_can_rebind():
+    """No function the guard runs before a cell looks up a function on a module as it runs
+    (``operator.is_not``, ``os.path.abspath``): a cell could rebind it to switch the guard off.
+    What they call is bound when the module is imported, and sealed (``integrity._sealed``)."""
+    codes = [c for name in PER_CELL for c in _code_objects(getattr(integrity, name).__code__)]
+    codes += [c for name in RETURNS_PER_CELL for const in getattr(integrity, name).__code__.co_consts
+              if isinstance(const, types.CodeType) for c in _code_objects(const)]
+    found = []
+    for code in codes:
+        instructions = list(dis.get_instructions(code))
+        for load, then in zip(instructions, instructions[1:]):
+            if load.opname == "LOAD_GLOBAL" and isinstance(vars(integrity).get(load.argval), types.ModuleType) \
+                    and then.opname in ("LOAD_ATTR", "LOAD_METHOD"):
+                found.append(f"{code.co_name}: {load.argval}.{then.argval}")
+    assert len(codes) > len(PER_CELL) and found == []
+
+
+def test_the_guard_forbids_files_whatever_a_cell_did_to_os_path(monkeypatch, tmp_path):
+    course = tmp_path / "course"
+    hook = integrity._sealed(integrity._audit_hook)((str(course),), str(course / "autograded" / "ada" / "ch01"))
+    monkeypatch.setattr(os.path, "abspath", lambda path: "/nowhere")
+    monkeypatch.setattr(os, "fsdecode", lambda path: "/nowhere")
+    with pytest.raises(PermissionError):
+        hook("open", (str(course / "source" / "ch01" / "ch01.pct.py"), "r", 0))
+
+
 @pytest.mark.parametrize("path, forbidden", [
     ("course/source/ch01/ch01.pct.py", True),
     ("elsewhere/any.ipynb", True),
@@ -199,7 +263,7 @@ def test_guard_restores_builtins_and_standard_helpers():
 def test_guard_forbids_the_files_holding_answers(tmp_path, path, forbidden):
     course = tmp_path / "course"
     notebook_dir = course / "autograded" / "ada" / "ch01"
-    assert integrity.forbidden_path(str(tmp_path / path), (course,), notebook_dir) is forbidden
+    assert integrity.forbidden_path(str(tmp_path / path), (str(course),), str(notebook_dir)) is forbidden
 
 
 def test_guard_is_off_outside_autograding(monkeypatch):
@@ -213,7 +277,7 @@ def test_guard_puts_back_as_each_cell_starts_not_at_imports(tmp_path):
     """The audit hook calls the restore at the first statement of each cell (a new cell file
     name), not at the next statements of that cell, not at a module an import runs."""
     calls = []
-    hook = integrity._audit_hook((tmp_path,), tmp_path, lambda: calls.append(1), "/cells/")
+    hook = integrity._audit_hook((str(tmp_path),), str(tmp_path), lambda: calls.append(1), "/cells/")
     first = compile("x = 1", "/cells/101.py", "exec")
     second = compile("y = 2", "/cells/101.py", "exec")
     module = compile("z = 3", "/usr/lib/python3/some_module.py", "exec")

@@ -27,6 +27,7 @@ in-process can); ``course.review.suspicious`` flags the rest for a human to look
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import itertools
 import operator
@@ -77,7 +78,8 @@ def protect() -> bool:
     # The project this library belongs to, and the course nbgrader grades in (they differ when
     # grading happens in a scratch copy): autograded/<student>/<assignment>/ is 3 levels down.
     course_dirs = (Path(__file__).resolve().parents[1], *notebook_dir.parents[2:3])
-    sys.addaudithook(_audit_hook(course_dirs, notebook_dir, put_back, _cell_files()))
+    hook = _sealed(_audit_hook)(tuple(map(str, course_dirs)), str(notebook_dir), put_back, _cell_files())
+    sys.addaudithook(hook)
     _active = True
     return True
 
@@ -88,6 +90,13 @@ _module_namespace = types.ModuleType.__dict__["__dict__"].__get__
 _class_namespace = type.__dict__["__dict__"].__get__
 _set_class = object.__setattr__  # a module's class may refuse assignments through its own
 _MODULES = sys.modules  # the interpreter's table, even if a cell rebinds `sys.modules`
+# What the guard calls before every cell, bound once: a cell can rebind `operator.is_not`,
+# `itertools.repeat` or `os.path.abspath` (modules nobody guards, or not yet restored when the
+# comparisons run), which would make every comparison find nothing to put back.
+_is_not, _ne, _attrgetter, _repeat = operator.is_not, operator.ne, operator.attrgetter, itertools.repeat
+_get_referents = gc.get_referents
+_FunctionType, _BuiltinFunctionType = types.FunctionType, types.BuiltinFunctionType
+_abspath, _fsdecode, _PathLike, _SEP = os.path.abspath, os.fsdecode, os.PathLike, os.sep
 
 
 def take_snapshot(names: list[str] | None = None) -> tuple[dict, tuple, dict]:
@@ -96,8 +105,9 @@ def take_snapshot(names: list[str] | None = None) -> tuple[dict, tuple, dict]:
 
     Returns (modules, functions, classes): a module's name -> (the module, its class, the names
     and the values of its namespace); the functions and, in the same order, their codes,
-    defaults, keyword defaults, closure cells with their contents, attributes; a class -> (its
-    bases, the names and the values of its namespace).
+    defaults, keyword defaults, closure cells with their contents, attributes, and what they
+    hold (:func:`_held`, with the separators it was read with); a class -> (its bases, the
+    names and the values of its namespace).
     """
     if names is None:
         names = [n for n in list(sys.modules) if n in GUARDED_STANDARD or n.split(".")[0] in GUARDED_PACKAGES]
@@ -111,10 +121,13 @@ def take_snapshot(names: list[str] | None = None) -> tuple[dict, tuple, dict]:
         namespace = _namespace(module)
         module_states[name] = (module, type(module), tuple(namespace), tuple(namespace.values()))
     functions = tuple(found)
+    for function in functions:  # made now if not yet, so that reading them later changes nothing held
+        function.__dict__, function.__annotations__  # noqa: B018
     closures = tuple((cell, _cell_content(cell)) for f in functions for cell in f.__closure__ or ())
+    separated = tuple(itertools.chain.from_iterable(zip(functions, itertools.repeat((object(),)))))
     function_states = (functions, tuple(f.__code__ for f in functions), tuple(f.__defaults__ for f in functions),
                        tuple(f.__kwdefaults__ for f in functions), closures,
-                       tuple(dict(f.__dict__) for f in functions))
+                       tuple(dict(f.__dict__) for f in functions), separated, _get_referents(*separated))
     class_states = {}
     for klass in classes:
         namespace = dict(_class_namespace(klass))
@@ -128,29 +141,30 @@ def restore_snapshot(snapshot: tuple[dict, tuple, dict], user_ns: dict | None = 
     user namespace's ``np`` and ``__builtins__``, if they were rebound.
 
     This runs before every cell, over thousands of objects: each kind of state is compared in
-    C (``map``), and only what differs is put back one by one.
+    C (``map``), and only what differs is put back one by one. The functions' codes and
+    defaults are put back only when what the functions hold differs (:func:`_held`).
     """
-    modules, (functions, codes, defaults, kwdefaults, closures, attributes), classes = snapshot
+    modules, (functions, codes, defaults, kwdefaults, closures, attributes, separated, held), classes = snapshot
     for klass, (bases, keys, values) in classes.items():
         if klass.__bases__ != bases:
             klass.__bases__ = bases
         now = _class_namespace(klass)
         if len(now) != len(keys) or _differs(now, keys, values):
             _restore_class(klass, dict(zip(keys, values)))
-    for name, saved in (("__code__", codes), ("__defaults__", defaults), ("__kwdefaults__", kwdefaults)):
-        if any(map(operator.is_not, map(operator.attrgetter(name), functions), saved)):
+    if _held(separated, held):
+        for name, saved in (("__code__", codes), ("__defaults__", defaults), ("__kwdefaults__", kwdefaults)):
             for function, value in zip(functions, saved):
                 if getattr(function, name) is not value:
                     setattr(function, name, value)
-    if any(map(operator.is_not, map(_cell_content, (cell for cell, _ in closures)), (c for _, c in closures))):
+    if any(map(_is_not, map(_cell_content, (cell for cell, _ in closures)), (c for _, c in closures))):
         for cell, content in closures:
             if _cell_content(cell) is not content:
                 if content is _EMPTY:
                     del cell.cell_contents
                 else:
                     cell.cell_contents = content
-    sizes = map(len, map(operator.attrgetter("__dict__"), functions))
-    if any(map(operator.ne, sizes, map(len, attributes))) or any(
+    sizes = map(len, map(_attrgetter("__dict__"), functions))
+    if any(map(_ne, sizes, map(len, attributes))) or any(
             _differs(f.__dict__, tuple(saved), tuple(saved.values())) for f, saved in zip(functions, attributes) if saved):
         for function, saved in zip(functions, attributes):
             now = function.__dict__
@@ -178,7 +192,25 @@ def restore_snapshot(snapshot: tuple[dict, tuple, dict], user_ns: dict | None = 
 def _differs(namespace, keys: tuple, values: tuple) -> bool:
     """Whether ``namespace`` lacks one of ``keys`` or holds another object than ``values``
     for it (compared in C)."""
-    return any(map(operator.is_not, map(namespace.get, keys, itertools.repeat(_EMPTY)), values))
+    return any(map(_is_not, map(namespace.get, keys, _repeat(_EMPTY)), values))
+
+
+def _held(separated: tuple, held: list) -> bool:
+    """Whether the functions of ``separated`` (each followed by the snapshot's separator, a tuple
+    holding a fresh object) hold other objects than ``held``, what they held at the snapshot.
+
+    What a function holds (its code, globals, built-ins, module name, defaults, keyword defaults,
+    doc, name, attributes, closure, annotations, qualified name: CPython's ``func_traverse``)
+    is read through the garbage collector, one audit event for all functions, where reading
+    ``__code__``, ``__defaults__`` or ``__kwdefaults__`` raises one per function and attribute:
+    thousands of calls of the kernel's audit hook before every cell, the guard's main cost. A
+    changed code, defaults or keyword defaults cannot hold the same objects in the same order:
+    the code comes first, and what replaces the others would have to be an object the function
+    held already, of the same type, in its place. Nor can a function's objects pass for its
+    neighbour's, across a separator that no function holds.
+    """
+    now = _get_referents(*separated)
+    return len(now) != len(held) or any(map(_is_not, now, held))
 
 
 def _cell_content(cell):
@@ -252,16 +284,9 @@ def _register_restore(snapshot: tuple[dict, dict, dict]):
     if shell is None:
         return None
 
-    # The hooks through which a cell could rewrite or silence the cells after it.
-    transformers = {name: list(getattr(shell, name)) for name in SHELL_HOOK_LISTS}
     restore = _sealed(restore_snapshot)
     put_back_events = _sealed(_events_keeper)(shell)
-
-    def put_back_hooks(*_info) -> None:
-        for name, original in transformers.items():
-            getattr(shell, name)[:] = original
-        vars(shell).pop("showtraceback", None)  # an instance attribute would shadow the method
-        put_back_events()
+    put_back_hooks = _sealed(_hooks_keeper)(shell, put_back_events)
 
     def put_back(*_info) -> None:
         restore(snapshot, shell.user_ns)
@@ -271,6 +296,21 @@ def _register_restore(snapshot: tuple[dict, dict, dict]):
     shell.events.register("post_run_cell", put_back_hooks)
     put_back_events.trust_current()
     return put_back
+
+
+def _hooks_keeper(shell, put_back_events):
+    """What puts back the shell's hooks through which a cell could rewrite or silence the cells
+    after it (its input and AST transformers, ``showtraceback``), and its events
+    (``put_back_events``, :func:`_events_keeper`)."""
+    transformers = {name: list(getattr(shell, name)) for name in SHELL_HOOK_LISTS}
+
+    def put_back_hooks(*_info) -> None:
+        for name, original in transformers.items():
+            getattr(shell, name)[:] = original
+        vars(shell).pop("showtraceback", None)  # an instance attribute would shadow the method
+        put_back_events()
+
+    return put_back_hooks
 
 
 def _events_keeper(shell):
@@ -322,7 +362,7 @@ def _function_of(callback):
     the ``__call__`` of a callable object's class."""
     for _ in range(8):  # a partial of a method of an object...
         inner = getattr(callback, "__func__", None) or getattr(callback, "func", None)
-        if inner is None and not isinstance(callback, (types.FunctionType, types.BuiltinFunctionType, type)):
+        if inner is None and not isinstance(callback, (_FunctionType, _BuiltinFunctionType, type)):
             inner = getattr(type(callback), "__call__", None)
         if inner is None or inner is callback:
             return callback
@@ -334,7 +374,7 @@ def _silence(callback) -> None:
     """Make the Python function behind ``callback`` do nothing (keeping its free variables, which
     a code object must match)."""
     function = _function_of(callback)
-    if not isinstance(function, types.FunctionType):
+    if not isinstance(function, _FunctionType):
         return
     free = function.__code__.co_freevars
     body = "".join(f"    {name} = None\n" for name in free)
@@ -345,17 +385,23 @@ def _silence(callback) -> None:
     function.__code__ = namespace["outer"]().__code__
 
 
-def forbidden_path(path: str, course_dirs: tuple[Path, ...], notebook_dir: Path) -> bool:
+def forbidden_path(path: str, course_dirs: tuple[str, ...], notebook_dir: str) -> bool:
     """Whether a graded notebook may not open ``path``: a notebook, text twin, database or git
-    object anywhere, or a file in a folder of a course (``course_dirs``) that holds answers,
-    hidden tests or other students' work, except the graded notebook's own folder."""
-    resolved = Path(os.path.abspath(path))
-    if resolved.name.endswith(FORBIDDEN_SUFFIXES) or ".git" in resolved.parts:
+    object anywhere, or a file in a folder of a course (``course_dirs``, absolute) that holds
+    answers, hidden tests or other students' work, except the graded notebook's own folder
+    (``notebook_dir``, absolute). Plain string operations, which no cell can change."""
+    resolved = _abspath(path)
+    parts = resolved.split(_SEP)
+    if parts[-1].endswith(FORBIDDEN_SUFFIXES) or ".git" in parts:
         return True
-    if resolved == notebook_dir or notebook_dir in resolved.parents:
+    if _inside(resolved, notebook_dir):
         return False
-    return any(course / folder == resolved or course / folder in resolved.parents
-               for course in course_dirs for folder in FORBIDDEN_FOLDERS)
+    return any(_inside(resolved, course + _SEP + folder) for course in course_dirs for folder in FORBIDDEN_FOLDERS)
+
+
+def _inside(path: str, folder: str) -> bool:
+    """Whether the absolute ``path`` is ``folder`` or lies under it."""
+    return path == folder or path.startswith(folder.rstrip(_SEP) + _SEP)
 
 
 def _cell_files() -> str:
@@ -368,7 +414,7 @@ def _cell_files() -> str:
     return os.path.dirname(name) + os.sep if os.sep in name else "<ipython-input-"
 
 
-def _audit_hook(course_dirs: tuple[Path, ...], notebook_dir: Path, put_back=None, cell_files: str = "\0"):
+def _audit_hook(course_dirs: tuple[str, ...], notebook_dir: str, put_back=None, cell_files: str = "\0"):
     """An audit hook refusing what :data:`FORBIDDEN_EVENTS` lists, databases other than in
     memory, and opening a forbidden path (see :func:`forbidden_path`); and calling ``put_back``
     when the code of a new cell is about to run.
@@ -377,7 +423,8 @@ def _audit_hook(course_dirs: tuple[Path, ...], notebook_dir: Path, put_back=None
     begins with ``cell_files``; the first one of a cell (a name other than the last one's)
     puts the snapshot back. That is after every callback of the cell's events, and nothing a
     cell does can remove an audit hook, so no cell has the last word before a test cell.
-    Modules imported meanwhile (also run by ``exec``) do not count.
+    Modules imported meanwhile (also run by ``exec``) do not count. :func:`protect` installs
+    a sealed copy (:func:`_sealed`).
     """
     last_file, busy = [None], [False]
 
@@ -392,9 +439,9 @@ def _audit_hook(course_dirs: tuple[Path, ...], notebook_dir: Path, put_back=None
                 finally:
                     busy[0] = False
         elif event == "open":
-            if isinstance(args[0], (str, bytes, os.PathLike)) and forbidden_path(os.fsdecode(args[0]), course_dirs,
+            if isinstance(args[0], (str, bytes, _PathLike)) and forbidden_path(_fsdecode(args[0]), course_dirs,
                                                                                  notebook_dir):
-                raise PermissionError(f"a graded notebook may not open {os.fsdecode(args[0])!r}")
+                raise PermissionError(f"a graded notebook may not open {_fsdecode(args[0])!r}")
         elif event in FORBIDDEN_EVENTS or event.startswith("os.exec") or event.startswith("os.spawn"):
             raise PermissionError(f"a graded notebook may not start other programs ({event})")
         elif event == "sqlite3.connect" and args and args[0] not in (":memory:", b":memory:"):
