@@ -15,7 +15,14 @@ the CPU seconds (this process's and its children's) of:
   process``: nbgrader's converter in this process (``course.nbgrader_run.generate_assignment``);
 - ``kernel start``: the CPU ipykernel spends starting a kernel (``IPKernelApp.initialize``) in a
   process that has done the zygote's imports (course/zygote.py), with ipykernel's debugger
-  among them or imported by the kernel itself, as before.
+  among them or imported by the kernel itself, as before;
+- ``cell metadata``: nbgrader's check of every cell's grading metadata in the chapter's notebook,
+  twice (autograde's two passes), with ``jsonschema.validate`` checking nbgrader's schema at each
+  cell, against ``course.cell_metadata`` (the schema checked once per process);
+- ``guard before a cell``: what the grading guard (``utils.integrity``) does before each cell, in
+  a process with the kernel's imports and an audit hook installed (as in a grading kernel), reading
+  each guarded function's code and defaults one by one (every read an audit event), as before,
+  against comparing what the functions hold in one read (``integrity._held``).
 
 Prints a Markdown table of medians and each pair's ratio.
 """
@@ -87,6 +94,48 @@ def kernel_start_cpu(debugger: str) -> float:
         return float(answer.read_text())
 
 
+def metadata_cpu(chapter, checked_once: bool, notebooks: int = 10) -> float:
+    """CPU seconds per notebook of nbgrader's metadata checks (two passes) on ``chapter``'s source."""
+    import jsonschema
+    import nbformat
+    import nbgrader.nbgraderformat.common as common
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    from course import cell_metadata
+
+    source = nbformat.read(chapter.source, as_version=4)
+    common.jsonschema = cell_metadata.nbgrader_jsonschema if checked_once else jsonschema
+    try:
+        return measured(lambda: [MetadataValidator().validate_nb(source) for _ in range(2 * notebooks)]) / notebooks
+    finally:
+        common.jsonschema = cell_metadata.nbgrader_jsonschema
+
+
+GUARD_COST = """
+import importlib, sys, time
+from utils import integrity
+for name in integrity.GUARDED_MODULES + ("matplotlib.pyplot", "scipy.optimize", "sklearn.datasets"):
+    importlib.import_module(name)
+snapshot = integrity.take_snapshot()
+restore = integrity._sealed(integrity.restore_snapshot)
+sys.addaudithook(integrity._sealed(integrity._audit_hook)(("/nowhere",), "/nowhere/notebook"))
+modules, functions, classes = snapshot
+one_by_one = (modules, functions[:-1] + ([],), classes)  # nothing held to compare: each function read
+for label, kept in (("one by one", one_by_one), ("held", snapshot)):
+    began = time.process_time()
+    for _ in range(200):
+        restore(kept, {})
+    print(label, (time.process_time() - began) / 200)
+"""
+
+
+def guard_cpu() -> dict[str, float]:
+    """CPU seconds of the guard's work before one cell, each way."""
+    out = subprocess.run([sys.executable, "-c", GUARD_COST], capture_output=True, text=True, env=environment(),
+                         check=True).stdout
+    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in out.splitlines()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
@@ -104,6 +153,13 @@ def main() -> None:
                 times.setdefault(name, []).append(measured(run))
             times.setdefault("kernel start, debugger imported per kernel", []).append(kernel_start_cpu("without"))
             times.setdefault("kernel start, debugger in the zygote", []).append(kernel_start_cpu("with"))
+            times.setdefault("cell metadata, schema checked per cell (per notebook)", []).append(
+                metadata_cpu(chapter, checked_once=False))
+            times.setdefault("cell metadata, schema checked once (per notebook)", []).append(
+                metadata_cpu(chapter, checked_once=True))
+            guard = guard_cpu()
+            times.setdefault("guard before a cell, functions read one by one", []).append(guard["one by one"])
+            times.setdefault("guard before a cell, what functions hold compared", []).append(guard["held"])
     median = {name: statistics.median(values) for name, values in times.items()}
     print(f"{args.rounds} rounds, {time.strftime('%Y-%m-%d %H:%M')}, {chapter.id}\n")
     print("| measured | CPU s (median) |\n|---|---|")
@@ -111,7 +167,8 @@ def main() -> None:
         print(f"| {name} | {value:.3f} |")
     pairs = list(median.values())
     print(f"\nratios: stamp {pairs[0] / pairs[1]:.1f}x, generate {pairs[2] / pairs[3]:.1f}x, "
-          f"kernel start {pairs[4] / pairs[5]:.2f}x")
+          f"kernel start {pairs[4] / pairs[5]:.2f}x, cell metadata {pairs[6] / pairs[7]:.1f}x, "
+          f"guard before a cell {pairs[8] / pairs[9]:.1f}x")
 
 
 if __name__ == "__main__":

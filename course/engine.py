@@ -45,6 +45,7 @@ from nbgrader.converters import Autograde
 from nbgrader.utils import parse_utc, setenv
 from traitlets.config import Config, PyFileConfigLoader
 
+from . import cell_metadata  # noqa: F401 - nbgrader's cell checks, each schema checked once
 from .gradebook import Gradebook
 from .process_exit import on_exit
 from .sandbox import SandboxedKernelManager

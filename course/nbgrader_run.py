@@ -14,9 +14,10 @@ class NbgraderError(Exception):
 
 
 # `python -m nbgrader`, after `import course.gradebook`: course/__init__.py spares the process a
-# second of importing a jsonschema plugin nothing uses, and course/gradebook.py the seconds of the
-# `alembic` program that nbgrader runs for each new gradebook.
-NBGRADER_MAIN = "import course.gradebook; from nbgrader.apps.nbgraderapp import main; main()"
+# second of importing a jsonschema plugin nothing uses, course/gradebook.py the seconds of the
+# `alembic` program that nbgrader runs for each new gradebook, and course/cell_metadata.py a
+# check of nbgrader's schema per cell.
+NBGRADER_MAIN = "import course.gradebook, course.cell_metadata; from nbgrader.apps.nbgraderapp import main; main()"
 
 
 def environment() -> dict[str, str]:
