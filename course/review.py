@@ -1,7 +1,10 @@
 """A static scan of a submission for code a human should look at before trusting its score.
 
 Grading kernels are guarded (``utils.integrity``), but a kernel shares its process with the
-student's code, so no guard is complete. :func:`suspicious` reads the student's cells (answer
+student's code, so no guard is complete: code of the student's that runs during a test cell (the
+function the test calls, a thread, a tracer, a finalizer, a kernel hook) can change the checks
+after the guard put them back (``tests/fixtures/cheating.py``, ``ESCAPES``), and only this review
+stands between such a notebook and its score. :func:`suspicious` reads the student's cells (answer
 cells and any cell the student added or changed) for what an honest answer never needs:
 tampering with modules, the interpreter or IPython, leaving the kernel, reading files or
 starting programs.
@@ -52,6 +55,10 @@ SUSPICIOUS_NAMES = {
     "f_back": "inspects the caller's frame",
     "f_globals": "inspects the caller's frame",
     "f_locals": "inspects the caller's frame",
+    "globals": "rebinds names of the notebook from inside a function (globals)",
+    "vars": "reaches a namespace directly (vars)",
+    "locals": "reaches a namespace directly (locals)",
+    "__globals__": "reaches a function's global namespace (__globals__)",
     "__file__": "looks for the course's files (__file__)",
     "importlib": "reloads or re-imports modules (importlib)",
     "exec": "runs code built at run time (exec)",
@@ -135,6 +142,8 @@ def scan_code(code: str) -> list[tuple[int, str]]:
             name = None
         if name in SUSPICIOUS_NAMES:
             found.add((line, SUSPICIOUS_NAMES[name]))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "__del__":
+            found.add((line, "runs code whenever the garbage collector runs, even inside a test cell (__del__)"))
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
             targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
             for target in targets:

@@ -16,7 +16,7 @@ from course.notebooks import find_chapters
 from course.review import scan_code, suspicious
 from tests.catalogue import load
 from tests.conftest import ROOT, per_chapter
-from tests.fixtures.cheating import ANSWER, ATTEMPTS, CHAPTER, honest_notebook
+from tests.fixtures.cheating import ANSWER, ATTEMPTS, CHAPTER, ESCAPES, ESCAPES_GRADED, honest_notebook
 from tests.warm_workers import warm_workers
 from utils import integrity
 
@@ -34,6 +34,7 @@ def graded(source, tmp_path_factory):
     chapter = find_chapters(ROOT, [CHAPTER])[0]
     submissions = {"honest": honest_notebook(source), "solution": chapter.source}
     submissions |= {f"attempt{i:02d}": attempt.notebook(source) for i, attempt in enumerate(ATTEMPTS)}
+    submissions |= {f"escape{i:02d}": escape.notebook(source) for i, escape in enumerate(ESCAPES_GRADED)}
     results, _ = grade_notebooks(ROOT, chapter, submissions, tmp_path_factory.mktemp("cheating"),
                                  executor=warm_workers())
     return results
@@ -54,9 +55,20 @@ def test_no_attempt_raises_the_score(graded, index):
     assert attempt.points(OWN_TESTS)[0] == 0
 
 
-@pytest.mark.parametrize("attempt", ATTEMPTS, ids=[a.name for a in ATTEMPTS])
+@pytest.mark.parametrize("attempt", ATTEMPTS + ESCAPES, ids=[a.name for a in ATTEMPTS + ESCAPES])
 def test_every_attempt_is_flagged_for_review(source, attempt):
     assert suspicious(attempt.notebook(source), source) != []
+
+
+@pytest.mark.xfail(strict=True, reason="known escape: the checks run in the student's process, and code of the "
+                   "student's that runs during a test cell changes them after the guard put them back")
+@pytest.mark.parametrize("index", range(len(ESCAPES_GRADED)), ids=[a.name for a in ESCAPES_GRADED])
+def test_code_running_during_a_test_cell_does_not_raise_the_score(graded, index):
+    """Fails today, each escape earning the full marks (strict: a pass means the hole was
+    closed, or the escape broke, and the fixture must be looked at)."""
+    escape, honest = graded[f"escape{index:02d}"], graded["honest"]
+    assert escape.max_score == honest.max_score and escape.error == ""
+    assert escape.score <= honest.score
 
 
 def test_honest_work_is_not_flagged(source):
