@@ -1,10 +1,10 @@
 """A static scan of a submission for code a human should look at before trusting its score.
 
 Grading kernels are guarded (``utils.integrity``), but a kernel shares its process with the
-student's code, so no guard is complete: code of the student's that runs during a test cell (the
-function the test calls, a thread, a tracer, a finalizer, a kernel hook) can change the checks
-after the guard put them back (``tests/fixtures/cheating.py``, ``ESCAPES``), and only this review
-stands between such a notebook and its score. :func:`suspicious` reads the student's cells (answer
+student's code, so no guard is complete: a function of the student's that a test cell calls can
+rebind the names the cell looks up after the guard put everything back (``globals()``,
+``tests/fixtures/cheating.py``, ``ESCAPES``), and only this review stands between such a notebook
+and its score. :func:`suspicious` reads the student's cells (answer
 cells and any cell the student added or changed) for what an honest answer never needs:
 tampering with modules, the interpreter or IPython, leaving the kernel, reading files or
 starting programs.

@@ -20,10 +20,18 @@ first cell of the notebook. During ``nbgrader autograde`` it then
 - refuses, through an audit hook (which Python offers no way to remove), to open the files
   that hold answers or hidden tests: notebooks, text twins, databases and git objects anywhere,
   and the course's folders of sources, solutions, tests and other students' work (but the
-  graded notebook's own folder); and to start other programs or open a database.
+  graded notebook's own folder); and to start other programs or open a database;
+- refuses, through the same hook and whenever it happens (in a test cell too: from the
+  student's function the test calls, a thread, a timer, a finalizer), a change of what a guarded
+  function does (its code, defaults, keyword defaults) to anything but the snapshot's values,
+  tracers and profilers (which see every frame, the guard's included), and ``gc``'s walks over
+  the interpreter's objects (which reach the guard's own).
 
 A kernel shares its process with the student's code, so this cannot stop every trick (nothing
-in-process can); ``course.review.suspicious`` flags the rest for a human to look at.
+in-process can): a function the test cell calls can still rebind the names the cell looks up in
+the notebook's namespace (``globals()``), and change modules' namespaces, after the put-back
+(``tests/fixtures/cheating.py``, ``ESCAPES``). ``course.review.suspicious`` flags the rest for a
+human to look at.
 """
 from __future__ import annotations
 
@@ -56,6 +64,14 @@ FORBIDDEN_EVENTS = frozenset({
     "pty.spawn",
 })
 
+# Audit events through which a cell could reach the guard's own objects, or rebind the local
+# variables of any function it watches run (a tracer's frames): none is needed by a graded notebook.
+INTROSPECTION_EVENTS = frozenset({"gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.settrace",
+                                  "sys.setprofile"})
+# What a guarded function does, which no cell may change while the kernel grades (the guard only
+# writes back the values of its snapshot).
+FUNCTION_STATE = ("__code__", "__defaults__", "__kwdefaults__")
+
 # Lists of the IPython shell a cell could extend to rewrite or empty the cells that follow it.
 SHELL_HOOK_LISTS = ("input_transformers_cleanup", "input_transformers_post", "ast_transformers")
 
@@ -73,12 +89,14 @@ def protect() -> bool:
         return False
     for name in GUARDED_MODULES:
         importlib.import_module(name)
-    put_back = _register_restore(take_snapshot())
+    snapshot = take_snapshot()
+    put_back = _register_restore(snapshot)
     notebook_dir = Path.cwd().resolve()  # nbgrader starts the kernel in the notebook's folder
     # The project this library belongs to, and the course nbgrader grades in (they differ when
     # grading happens in a scratch copy): autograded/<student>/<assignment>/ is 3 levels down.
     course_dirs = (Path(__file__).resolve().parents[1], *notebook_dir.parents[2:3])
-    hook = _sealed(_audit_hook)(tuple(map(str, course_dirs)), str(notebook_dir), put_back, _cell_files())
+    hook = _sealed(_audit_hook)(tuple(map(str, course_dirs)), str(notebook_dir), put_back, _cell_files(),
+                                _function_states(snapshot), snapshot[1][6])
     sys.addaudithook(hook)
     _active = True
     return True
@@ -414,10 +432,24 @@ def _cell_files() -> str:
     return os.path.dirname(name) + os.sep if os.sep in name else "<ipython-input-"
 
 
-def _audit_hook(course_dirs: tuple[str, ...], notebook_dir: str, put_back=None, cell_files: str = "\0"):
+def _function_states(snapshot: tuple) -> types.MappingProxyType:
+    """A read-only mapping: each guarded function of ``snapshot`` -> its code, defaults and
+    keyword defaults there (in the order of :data:`FUNCTION_STATE`)."""
+    functions, codes, defaults, kwdefaults = snapshot[1][:4]
+    return types.MappingProxyType({f: state for f, *state in zip(functions, codes, defaults, kwdefaults)})
+
+
+def _audit_hook(course_dirs: tuple[str, ...], notebook_dir: str, put_back=None, cell_files: str = "\0",
+                function_states=types.MappingProxyType({}), separated: tuple = ()):
     """An audit hook refusing what :data:`FORBIDDEN_EVENTS` lists, databases other than in
     memory, and opening a forbidden path (see :func:`forbidden_path`); and calling ``put_back``
     when the code of a new cell is about to run.
+
+    It also refuses, whenever they happen (in a test cell too, from a function the test calls,
+    a thread, a timer or a finalizer), what :data:`INTROSPECTION_EVENTS` lists, but the guard's
+    own read of what its functions hold (``gc.get_referents`` of ``separated``); and changing
+    what a guarded function does (``function_states``: function -> its code, defaults and
+    keyword defaults) to anything but the guard's own values.
 
     The kernel runs each top-level statement of a cell with ``exec``, under a file name that
     begins with ``cell_files``; the first one of a cell (a name other than the last one's)
@@ -446,5 +478,12 @@ def _audit_hook(course_dirs: tuple[str, ...], notebook_dir: str, put_back=None, 
             raise PermissionError(f"a graded notebook may not start other programs ({event})")
         elif event == "sqlite3.connect" and args and args[0] not in (":memory:", b":memory:"):
             raise PermissionError("a graded notebook may not open a database")
+        elif event in ("object.__setattr__", "object.__delattr__"):
+            state = function_states.get(args[0]) if type(args[0]) is _FunctionType else None
+            if state is not None and args[1] in FUNCTION_STATE \
+                    and (args[2] if len(args) > 2 else None) is not state[FUNCTION_STATE.index(args[1])]:
+                raise PermissionError(f"a graded notebook may not change what {args[0].__qualname__} does ({args[1]})")
+        elif event in INTROSPECTION_EVENTS and not (args and args[0] is separated):
+            raise PermissionError(f"a graded notebook may not trace or look through the interpreter ({event})")
 
     return hook
