@@ -18,9 +18,11 @@ _VALIDATORS: dict[str, object] = {}  # a schema (as JSON) -> its validator, the 
 
 
 def validate(instance, schema: dict) -> None:
-    """``jsonschema.validate(instance, schema)``, the schema checked (``SchemaError``) and its
-    validator made the first time this process sees it. Raises the ``ValidationError`` that
-    ``jsonschema.validate`` raises (``jsonschema.exceptions.best_match`` of the errors)."""
+    """``jsonschema.validate(instance, schema)`` for a ``schema`` as loaded from JSON (nbgrader's
+    own; a schema holding tuples, sets or non-string keys may share a cache entry with another),
+    the schema checked (``SchemaError``) and its validator made the first time this process sees
+    it. Raises the ``ValidationError`` that ``jsonschema.validate`` raises
+    (``jsonschema.exceptions.best_match`` of the errors)."""
     key = json.dumps(schema, sort_keys=True)
     validator = _VALIDATORS.get(key)
     if validator is None:

@@ -67,9 +67,14 @@ def test_every_attempt_is_flagged_for_review(source, attempt):
 def test_names_rebound_by_a_function_the_test_calls_do_not_raise_the_score(graded, index):
     """Fails today, each escape earning the full marks (strict: a pass means the hole was
     closed, or the escape broke, and the fixture must be looked at)."""
-    escape, honest = graded[f"escape{index:02d}"], graded["honest"]
-    assert escape.max_score == honest.max_score and escape.error == ""
-    assert escape.score <= honest.score
+    assert graded[f"escape{index:02d}"].score <= graded["honest"].score
+
+
+@pytest.mark.parametrize("index", range(len(ESCAPES)), ids=[a.name for a in ESCAPES])
+def test_the_escapes_are_graded(graded, index):
+    """The escapes' notebooks were graded, so that the xfail above fails for their score only."""
+    escape = graded[f"escape{index:02d}"]
+    assert escape.error == "" and escape.max_score == graded["honest"].max_score
 
 
 def test_honest_work_is_not_flagged(source):
@@ -255,6 +260,7 @@ def test_the_guard_forbids_files_whatever_a_cell_did_to_os_path(monkeypatch, tmp
     course = tmp_path / "course"
     hook = integrity._sealed(integrity._audit_hook)((str(course),), str(course / "autograded" / "ada" / "ch01"))
     monkeypatch.setattr(os.path, "abspath", lambda path: "/nowhere")
+    monkeypatch.setattr(os.path, "normpath", lambda path: "/nowhere")
     monkeypatch.setattr(os, "fsdecode", lambda path: "/nowhere")
     with pytest.raises(PermissionError):
         hook("open", (str(course / "source" / "ch01" / "ch01.pct.py"), "r", 0))
@@ -292,6 +298,55 @@ def test_the_guard_refuses_changing_a_guarded_function_and_looking_through_the_i
         assert not integrity._held(snapshot[1][6], snapshot[1][7]) and gc.isenabled() and sys.gettrace() is None
     finally:
         del sys.modules[probe.__name__]
+
+
+def test_the_guard_runs_no_code_of_the_students_while_it_puts_things_back():
+    """Looking at a callback (its ``__getattr__``) or at a class's bases (its metaclass's
+    ``__eq__``) runs nothing of the student's, which could undo what was just put back."""
+    import sys
+
+    ran = []
+
+    class Sneaky:
+        def __getattr__(self, name):
+            ran.append(name)
+
+        def __call__(self):
+            return None
+
+    assert integrity._function_of(Sneaky()) is vars(Sneaky)["__call__"] and ran == []
+
+    class Meta(type):
+        def __eq__(cls, other):
+            ran.append("__eq__")
+            return True
+
+        __hash__ = type.__hash__
+
+    probe = _guarded_module()
+    try:
+        probe.Base = Meta("Base", (), {})
+        probe.Other = Meta("Other", (), {})
+        probe.Checker = Meta("Checker", (probe.Base,), {"__module__": probe.__name__})
+        snapshot = integrity.take_snapshot([probe.__name__])
+        probe.Checker.__bases__ = (probe.Other,)
+        integrity.restore_snapshot(snapshot)
+        assert probe.Checker.__bases__ == (probe.Base,) and ran == []
+    finally:
+        del sys.modules[probe.__name__]
+
+
+@pytest.mark.parametrize("course, path, forbidden", [
+    ("/", "/source/ch01/answers.txt", True),                    # a course folder at the root
+    ("/srv/course", "//srv/course/tests/catalogue/ch01.py", True),  # Linux opens // as /
+    ("/srv/course", "/srv/course/autograded/ada/ch01/../../bob/ch01/x.csv", True),
+    ("/srv/course", "/srv/course/autograded/ada/ch01/./data/x.csv", False),
+    ("/srv/course", "/srv/course/source", True),
+    ("/srv/course", "/srv/course/sourced/x.csv", False),
+])
+def test_the_guard_reads_paths_as_the_system_opens_them(course, path, forbidden):
+    notebook_dir = "/srv/course/autograded/ada/ch01" if course != "/" else "/home/ada/ch01"
+    assert integrity.forbidden_path(path, (course,), notebook_dir) is forbidden
 
 
 @pytest.mark.parametrize("path, forbidden", [

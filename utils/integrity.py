@@ -35,6 +35,7 @@ human to look at.
 """
 from __future__ import annotations
 
+import functools
 import gc
 import importlib
 import itertools
@@ -113,8 +114,14 @@ _MODULES = sys.modules  # the interpreter's table, even if a cell rebinds `sys.m
 # comparisons run), which would make every comparison find nothing to put back.
 _is_not, _ne, _attrgetter, _repeat = operator.is_not, operator.ne, operator.attrgetter, itertools.repeat
 _get_referents = gc.get_referents
-_FunctionType, _BuiltinFunctionType = types.FunctionType, types.BuiltinFunctionType
-_abspath, _fsdecode, _PathLike, _SEP = os.path.abspath, os.fsdecode, os.PathLike, os.sep
+_FunctionType, _BuiltinFunctionType, _MethodType = types.FunctionType, types.BuiltinFunctionType, types.MethodType
+_partial = functools.partial
+# A class's bases and MRO through type's own descriptors, past a metaclass's properties.
+_bases, _set_bases = type.__dict__["__bases__"].__get__, type.__dict__["__bases__"].__set__
+_mro = type.__dict__["__mro__"].__get__
+# Paths: built-in functions only (os.path.abspath and os.fsdecode are Python code calling helpers).
+_fspath, _getcwd, _SEP = os.fspath, os.getcwd, os.sep
+_FS_ENCODING, _FS_ERRORS = sys.getfilesystemencoding(), sys.getfilesystemencodeerrors()
 
 
 def take_snapshot(names: list[str] | None = None) -> tuple[dict, tuple, dict]:
@@ -145,7 +152,9 @@ def take_snapshot(names: list[str] | None = None) -> tuple[dict, tuple, dict]:
     separated = tuple(itertools.chain.from_iterable(zip(functions, itertools.repeat((object(),)))))
     function_states = (functions, tuple(f.__code__ for f in functions), tuple(f.__defaults__ for f in functions),
                        tuple(f.__kwdefaults__ for f in functions), closures,
-                       tuple(dict(f.__dict__) for f in functions), separated, _get_referents(*separated))
+                       tuple(dict(f.__dict__) for f in functions), separated,
+                       # read one by one each time if one has no module name: see _held
+                       _get_referents(*separated) if all(type(f.__module__) is str for f in functions) else [])
     class_states = {}
     for klass in classes:
         namespace = dict(_class_namespace(klass))
@@ -164,8 +173,9 @@ def restore_snapshot(snapshot: tuple[dict, tuple, dict], user_ns: dict | None = 
     """
     modules, (functions, codes, defaults, kwdefaults, closures, attributes, separated, held), classes = snapshot
     for klass, (bases, keys, values) in classes.items():
-        if klass.__bases__ != bases:
-            klass.__bases__ = bases
+        now_bases = _bases(klass)
+        if len(now_bases) != len(bases) or any(map(_is_not, now_bases, bases)):
+            _set_bases(klass, bases)
         now = _class_namespace(klass)
         if len(now) != len(keys) or _differs(now, keys, values):
             _restore_class(klass, dict(zip(keys, values)))
@@ -187,7 +197,8 @@ def restore_snapshot(snapshot: tuple[dict, tuple, dict], user_ns: dict | None = 
         for function, saved in zip(functions, attributes):
             now = function.__dict__
             if len(now) != len(saved) or _differs(now, tuple(saved), tuple(saved.values())):
-                function.__dict__ = dict(saved)
+                now.clear()
+                now.update(saved)
     for name, (module, kind, keys, values) in modules.items():
         if _MODULES.get(name) is not module:
             _MODULES[name] = module
@@ -222,10 +233,13 @@ def _held(separated: tuple, held: list) -> bool:
     is read through the garbage collector, one audit event for all functions, where reading
     ``__code__``, ``__defaults__`` or ``__kwdefaults__`` raises one per function and attribute:
     thousands of calls of the kernel's audit hook before every cell, the guard's main cost. A
-    changed code, defaults or keyword defaults cannot hold the same objects in the same order:
-    the code comes first, and what replaces the others would have to be an object the function
-    held already, of the same type, in its place. Nor can a function's objects pass for its
-    neighbour's, across a separator that no function holds.
+    changed code, defaults or keyword defaults cannot hold the same objects in the same order
+    (CPython 3.11's ``func_traverse``; empty slots are skipped): the code comes first, the name
+    (a string) and the attributes' dict (made by the snapshot) pin what lies between them, and
+    what replaces defaults would have to be an object the function held already, of the same
+    type, in its place; only an empty module name slot could take the old defaults' place, so a
+    snapshot holding such a function reads every function one by one (``held`` empty). Nor can
+    a function's objects pass for its neighbour's, across a separator that no function holds.
     """
     now = _get_referents(*separated)
     return len(now) != len(held) or any(map(_is_not, now, held))
@@ -307,8 +321,8 @@ def _register_restore(snapshot: tuple[dict, dict, dict]):
     put_back_hooks = _sealed(_hooks_keeper)(shell, put_back_events)
 
     def put_back(*_info) -> None:
+        put_back_hooks()  # first: it looks at the student's callbacks, whose code must not run after
         restore(snapshot, shell.user_ns)
-        put_back_hooks()
 
     # The hooks after each cell as well: the kernel transforms a cell's code before it runs.
     shell.events.register("post_run_cell", put_back_hooks)
@@ -351,7 +365,8 @@ def _events_keeper(shell):
     installed = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path} - {"", here})
 
     def from_package(callback) -> bool:
-        code = getattr(_function_of(callback), "__code__", None)
+        function = _function_of(callback)
+        code = function.__code__ if type(function) is _FunctionType else None
         return code is not None and code.co_filename.startswith(installed) and not code.co_filename.startswith(here)
 
     def put_back_events() -> None:
@@ -377,11 +392,19 @@ def _events_keeper(shell):
 
 def _function_of(callback):
     """The Python function a callback runs: itself, a bound method's or a partial's function, or
-    the ``__call__`` of a callable object's class."""
+    the ``__call__`` of a callable object's class. Looked up past any ``__getattr__``, property or
+    metaclass of the callback's (its code must not run in the guard)."""
     for _ in range(8):  # a partial of a method of an object...
-        inner = getattr(callback, "__func__", None) or getattr(callback, "func", None)
-        if inner is None and not isinstance(callback, (_FunctionType, _BuiltinFunctionType, type)):
-            inner = getattr(type(callback), "__call__", None)
+        kind = type(callback)
+        if kind is _MethodType:
+            inner = callback.__func__
+        elif kind is _partial:
+            inner = callback.func
+        elif issubclass(kind, (_FunctionType, _BuiltinFunctionType, type)):
+            return callback
+        else:
+            inner = next((_class_namespace(k)["__call__"] for k in _mro(kind) if "__call__" in _class_namespace(k)),
+                         None)
         if inner is None or inner is callback:
             return callback
         callback = inner
@@ -392,7 +415,7 @@ def _silence(callback) -> None:
     """Make the Python function behind ``callback`` do nothing (keeping its free variables, which
     a code object must match)."""
     function = _function_of(callback)
-    if not isinstance(function, _FunctionType):
+    if type(function) is not _FunctionType:
         return
     free = function.__code__.co_freevars
     body = "".join(f"    {name} = None\n" for name in free)
@@ -407,14 +430,39 @@ def forbidden_path(path: str, course_dirs: tuple[str, ...], notebook_dir: str) -
     """Whether a graded notebook may not open ``path``: a notebook, text twin, database or git
     object anywhere, or a file in a folder of a course (``course_dirs``, absolute) that holds
     answers, hidden tests or other students' work, except the graded notebook's own folder
-    (``notebook_dir``, absolute). Plain string operations, which no cell can change."""
-    resolved = _abspath(path)
+    (``notebook_dir``, absolute). String operations and built-in functions only, which no cell
+    can change."""
+    resolved = _absolute(path)
     parts = resolved.split(_SEP)
     if parts[-1].endswith(FORBIDDEN_SUFFIXES) or ".git" in parts:
         return True
     if _inside(resolved, notebook_dir):
         return False
-    return any(_inside(resolved, course + _SEP + folder) for course in course_dirs for folder in FORBIDDEN_FOLDERS)
+    return any(_inside(resolved, course.rstrip(_SEP) + _SEP + folder)
+               for course in course_dirs for folder in FORBIDDEN_FOLDERS)
+
+
+def _absolute(path: str) -> str:
+    """``path`` made absolute and normal: ``.``, ``..`` and repeated separators (a leading ``//``
+    too, which Linux opens as ``/``) resolved as text, as ``os.path.abspath`` does."""
+    if not path.startswith(_SEP):
+        path = _getcwd() + _SEP + path
+    parts = []
+    for part in path.split(_SEP):
+        if part == "..":
+            if parts:
+                parts.pop()
+        elif part and part != ".":
+            parts.append(part)
+    return _SEP + _SEP.join(parts)
+
+
+def _opened_path(file) -> str | None:
+    """The path an ``open`` audit event names (a file descriptor names none)."""
+    if not issubclass(type(file), (str, bytes)) and not any("__fspath__" in _class_namespace(k) for k in _mro(type(file))):
+        return None
+    path = _fspath(file)
+    return path.decode(_FS_ENCODING, _FS_ERRORS) if issubclass(type(path), bytes) else path
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -471,9 +519,9 @@ def _audit_hook(course_dirs: tuple[str, ...], notebook_dir: str, put_back=None, 
                 finally:
                     busy[0] = False
         elif event == "open":
-            if isinstance(args[0], (str, bytes, _PathLike)) and forbidden_path(_fsdecode(args[0]), course_dirs,
-                                                                                 notebook_dir):
-                raise PermissionError(f"a graded notebook may not open {_fsdecode(args[0])!r}")
+            path = _opened_path(args[0])
+            if path is not None and forbidden_path(path, course_dirs, notebook_dir):
+                raise PermissionError(f"a graded notebook may not open {path!r}")
         elif event in FORBIDDEN_EVENTS or event.startswith("os.exec") or event.startswith("os.spawn"):
             raise PermissionError(f"a graded notebook may not start other programs ({event})")
         elif event == "sqlite3.connect" and args and args[0] not in (":memory:", b":memory:"):
