@@ -228,7 +228,7 @@ def test_guard_restores_what_the_c_api_changed_in_functions():
 
 # What the guard runs before every cell; of these three, the functions they return.
 PER_CELL = ("restore_snapshot", "_held", "_differs", "_cell_content", "_restore_class", "_function_of", "_silence",
-            "forbidden_path", "_inside")
+            "forbidden_path", "_inside", "_absolute", "_opened_path")
 RETURNS_PER_CELL = ("_hooks_keeper", "_events_keeper", "_audit_hook")
 
 
