@@ -16,7 +16,7 @@ from course.notebooks import find_chapters
 from course.review import scan_code, suspicious
 from tests.catalogue import load
 from tests.conftest import ROOT, per_chapter
-from tests.fixtures.cheating import ANSWER, ATTEMPTS, CHAPTER, ESCAPES, honest_notebook
+from tests.fixtures.cheating import ANSWER, ATTEMPTS, CHAPTER, ESCAPES, UNFLAGGED_ESCAPES, honest_notebook
 from tests.warm_workers import warm_workers
 from utils import integrity
 
@@ -34,7 +34,7 @@ def graded(source, tmp_path_factory):
     chapter = find_chapters(ROOT, [CHAPTER])[0]
     submissions = {"honest": honest_notebook(source), "solution": chapter.source}
     submissions |= {f"attempt{i:02d}": attempt.notebook(source) for i, attempt in enumerate(ATTEMPTS)}
-    submissions |= {f"escape{i:02d}": escape.notebook(source) for i, escape in enumerate(ESCAPES)}
+    submissions |= {f"escape{i:02d}": escape.notebook(source) for i, escape in enumerate(ESCAPES + UNFLAGGED_ESCAPES)}
     results, _ = grade_notebooks(ROOT, chapter, submissions, tmp_path_factory.mktemp("cheating"),
                                  executor=warm_workers())
     return results
@@ -60,17 +60,16 @@ def test_every_attempt_is_flagged_for_review(source, attempt):
     assert suspicious(attempt.notebook(source), source) != []
 
 
-@pytest.mark.xfail(strict=True, reason="known escape: the checks run in the student's process, and a function "
-                   "the test cell calls can rebind the names the cell and the checks look up after the guard "
-                   "put them back")
-@pytest.mark.parametrize("index", range(len(ESCAPES)), ids=[a.name for a in ESCAPES])
-def test_names_rebound_by_a_function_the_test_calls_do_not_raise_the_score(graded, index):
+@pytest.mark.xfail(strict=True, reason="known escape: the checks run in the student's process (tests/fixtures/"
+                   "cheating.py says how each gets around the guard)")
+@pytest.mark.parametrize("index", range(len(ESCAPES + UNFLAGGED_ESCAPES)), ids=[a.name for a in ESCAPES + UNFLAGGED_ESCAPES])
+def test_no_escape_raises_the_score(graded, index):
     """Fails today, each escape earning the full marks (strict: a pass means the hole was
     closed, or the escape broke, and the fixture must be looked at)."""
     assert graded[f"escape{index:02d}"].score <= graded["honest"].score
 
 
-@pytest.mark.parametrize("index", range(len(ESCAPES)), ids=[a.name for a in ESCAPES])
+@pytest.mark.parametrize("index", range(len(ESCAPES + UNFLAGGED_ESCAPES)), ids=[a.name for a in ESCAPES + UNFLAGGED_ESCAPES])
 def test_the_escapes_are_graded(graded, index):
     """The escapes' notebooks were graded, so that the xfail above fails for their score only."""
     escape = graded[f"escape{index:02d}"]
@@ -202,6 +201,13 @@ def test_guard_restores_builtins_and_standard_helpers():
         assert (builtins.isinstance, builtins.__import__, functools.reduce, operator.index) == real
     finally:
         builtins.isinstance, builtins.__import__, functools.reduce, operator.index = real
+
+
+@pytest.mark.xfail(strict=True, reason="known: names built from strings (getattr(sys, 'mod' + 'ules')) pass a "
+                   "scan of the code's names")
+@pytest.mark.parametrize("escape", UNFLAGGED_ESCAPES, ids=[a.name for a in UNFLAGGED_ESCAPES])
+def test_the_review_flags_the_escapes_built_from_strings(source, escape):
+    assert suspicious(escape.notebook(source), source) != []
 
 
 def test_guard_restores_what_the_c_api_changed_in_functions():

@@ -39,6 +39,7 @@ import functools
 import gc
 import importlib
 import itertools
+import keyword
 import operator
 import os
 import sys
@@ -115,7 +116,7 @@ _MODULES = sys.modules  # the interpreter's table, even if a cell rebinds `sys.m
 _is_not, _ne, _attrgetter, _repeat = operator.is_not, operator.ne, operator.attrgetter, itertools.repeat
 _get_referents = gc.get_referents
 _FunctionType, _BuiltinFunctionType, _MethodType = types.FunctionType, types.BuiltinFunctionType, types.MethodType
-_partial = functools.partial
+_partial, _iskeyword = functools.partial, keyword.iskeyword
 # A class's bases and MRO through type's own descriptors, past a metaclass's properties.
 _bases, _set_bases = type.__dict__["__bases__"].__get__, type.__dict__["__bases__"].__set__
 _mro = type.__dict__["__mro__"].__get__
@@ -413,11 +414,14 @@ def _function_of(callback):
 
 def _silence(callback) -> None:
     """Make the Python function behind ``callback`` do nothing (keeping its free variables, which
-    a code object must match)."""
+    a code object must match). A free variable's name is written into code: one that is no plain
+    name (a code object can be given any) leaves the callback as it is, dropped from the events."""
     function = _function_of(callback)
     if type(function) is not _FunctionType:
         return
     free = function.__code__.co_freevars
+    if not all(name.isidentifier() and not _iskeyword(name) for name in free):
+        return
     body = "".join(f"    {name} = None\n" for name in free)
     use = f"        ({', '.join(free)},)\n" if free else ""
     namespace = {}
