@@ -118,7 +118,7 @@ for name in integrity.GUARDED_MODULES + ("matplotlib.pyplot", "scipy.optimize", 
     importlib.import_module(name)
 snapshot = integrity.take_snapshot()
 restore = integrity._sealed(integrity.restore_snapshot)
-sys.addaudithook(integrity._sealed(integrity._audit_hook)(("/nowhere",), "/nowhere/notebook"))
+sys.addaudithook(integrity._sealed(integrity._audit_hook)(("/nowhere",), "/nowhere/notebook", None, "\\0", snapshot))
 modules, functions, classes = snapshot
 one_by_one = (modules, functions[:-1] + ([],), classes)  # nothing held to compare: each function read
 for label, kept in (("one by one", one_by_one), ("held", snapshot)):

@@ -2,9 +2,9 @@
 
 Grading kernels are guarded (``utils.integrity``), but a kernel shares its process with the
 student's code, so no guard is complete: a function of the student's that a test cell calls can
-rebind the names the cell looks up after the guard put everything back (``globals()``,
-``tests/fixtures/cheating.py``, ``ESCAPES``), and only this review stands between such a notebook
-and its score. :func:`suspicious` reads the student's cells (answer
+rebind the names the cell looks up after the guard put everything back (``globals()``), and more
+(``tests/fixtures/cheating.py``, ``ESCAPES``); this review is what shows such a notebook to a
+human, though names built from strings pass it (``UNFLAGGED_ESCAPES``). :func:`suspicious` reads the student's cells (answer
 cells and any cell the student added or changed) for what an honest answer never needs:
 tampering with modules, the interpreter or IPython, leaving the kernel, reading files or
 starting programs.

@@ -21,6 +21,7 @@ from tests.warm_workers import warm_workers
 from utils import integrity
 
 OWN_TESTS = [f"test_{ANSWER}_visible", f"test_{ANSWER}_hidden"]
+ALL_ESCAPES = ESCAPES + UNFLAGGED_ESCAPES
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def graded(source, tmp_path_factory):
     chapter = find_chapters(ROOT, [CHAPTER])[0]
     submissions = {"honest": honest_notebook(source), "solution": chapter.source}
     submissions |= {f"attempt{i:02d}": attempt.notebook(source) for i, attempt in enumerate(ATTEMPTS)}
-    submissions |= {f"escape{i:02d}": escape.notebook(source) for i, escape in enumerate(ESCAPES + UNFLAGGED_ESCAPES)}
+    submissions |= {f"escape{i:02d}": escape.notebook(source) for i, escape in enumerate(ALL_ESCAPES)}
     results, _ = grade_notebooks(ROOT, chapter, submissions, tmp_path_factory.mktemp("cheating"),
                                  executor=warm_workers())
     return results
@@ -62,14 +63,14 @@ def test_every_attempt_is_flagged_for_review(source, attempt):
 
 @pytest.mark.xfail(strict=True, reason="known escape: the checks run in the student's process (tests/fixtures/"
                    "cheating.py says how each gets around the guard)")
-@pytest.mark.parametrize("index", range(len(ESCAPES + UNFLAGGED_ESCAPES)), ids=[a.name for a in ESCAPES + UNFLAGGED_ESCAPES])
+@pytest.mark.parametrize("index", range(len(ALL_ESCAPES)), ids=[a.name for a in ALL_ESCAPES])
 def test_no_escape_raises_the_score(graded, index):
     """Fails today, each escape earning the full marks (strict: a pass means the hole was
     closed, or the escape broke, and the fixture must be looked at)."""
     assert graded[f"escape{index:02d}"].score <= graded["honest"].score
 
 
-@pytest.mark.parametrize("index", range(len(ESCAPES + UNFLAGGED_ESCAPES)), ids=[a.name for a in ESCAPES + UNFLAGGED_ESCAPES])
+@pytest.mark.parametrize("index", range(len(ALL_ESCAPES)), ids=[a.name for a in ALL_ESCAPES])
 def test_the_escapes_are_graded(graded, index):
     """The escapes' notebooks were graded, so that the xfail above fails for their score only."""
     escape = graded[f"escape{index:02d}"]
@@ -282,8 +283,7 @@ def test_the_guard_refuses_changing_a_guarded_function_and_looking_through_the_i
     probe = _guarded_module()
     try:
         snapshot = integrity.take_snapshot([probe.__name__])
-        hook = integrity._sealed(integrity._audit_hook)(("/nowhere",), "/nowhere/nb", None, "\0",
-                                                         integrity._function_states(snapshot), snapshot[1][6])
+        hook = integrity._sealed(integrity._audit_hook)(("/nowhere",), "/nowhere/nb", None, "\0", snapshot)
         code, defaults = probe.scaled.__code__, probe.scaled.__defaults__
         refused = [("object.__setattr__", (probe.scaled, "__code__", (lambda x, factor=2.0: 0.0).__code__)),
                    ("object.__setattr__", (probe.scaled, "__defaults__", (0.0,))),

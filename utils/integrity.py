@@ -29,9 +29,10 @@ first cell of the notebook. During ``nbgrader autograde`` it then
 
 A kernel shares its process with the student's code, so this cannot stop every trick (nothing
 in-process can): a function the test cell calls can still rebind the names the cell looks up in
-the notebook's namespace (``globals()``), and change modules' namespaces, after the put-back
-(``tests/fixtures/cheating.py``, ``ESCAPES``). ``course.review.suspicious`` flags the rest for a
-human to look at.
+the notebook's namespace (``globals()``), and change modules' namespaces, after the put-back;
+shell hooks it does not keep, frames reached from code the restore runs, and raw memory get
+around it too (``tests/fixtures/cheating.py``, ``ESCAPES`` and ``UNFLAGGED_ESCAPES``).
+``course.review.suspicious`` flags what it can for a human to look at.
 """
 from __future__ import annotations
 
@@ -97,8 +98,7 @@ def protect() -> bool:
     # The project this library belongs to, and the course nbgrader grades in (they differ when
     # grading happens in a scratch copy): autograded/<student>/<assignment>/ is 3 levels down.
     course_dirs = (Path(__file__).resolve().parents[1], *notebook_dir.parents[2:3])
-    hook = _sealed(_audit_hook)(tuple(map(str, course_dirs)), str(notebook_dir), put_back, _cell_files(),
-                                _function_states(snapshot), snapshot[1][6])
+    hook = _sealed(_audit_hook)(tuple(map(str, course_dirs)), str(notebook_dir), put_back, _cell_files(), snapshot)
     sys.addaudithook(hook)
     _active = True
     return True
@@ -484,24 +484,16 @@ def _cell_files() -> str:
     return os.path.dirname(name) + os.sep if os.sep in name else "<ipython-input-"
 
 
-def _function_states(snapshot: tuple) -> types.MappingProxyType:
-    """A read-only mapping: each guarded function of ``snapshot`` -> its code, defaults and
-    keyword defaults there (in the order of :data:`FUNCTION_STATE`)."""
-    functions, codes, defaults, kwdefaults = snapshot[1][:4]
-    return types.MappingProxyType({f: state for f, *state in zip(functions, codes, defaults, kwdefaults)})
-
-
 def _audit_hook(course_dirs: tuple[str, ...], notebook_dir: str, put_back=None, cell_files: str = "\0",
-                function_states=types.MappingProxyType({}), separated: tuple = ()):
+                snapshot: tuple = ({}, ((),) * 8, {})):
     """An audit hook refusing what :data:`FORBIDDEN_EVENTS` lists, databases other than in
     memory, and opening a forbidden path (see :func:`forbidden_path`); and calling ``put_back``
     when the code of a new cell is about to run.
 
     It also refuses, whenever they happen (in a test cell too, from a function the test calls,
     a thread, a timer or a finalizer), what :data:`INTROSPECTION_EVENTS` lists, but the guard's
-    own read of what its functions hold (``gc.get_referents`` of ``separated``); and changing
-    what a guarded function does (``function_states``: function -> its code, defaults and
-    keyword defaults) to anything but the guard's own values.
+    own read of what its functions hold (:func:`_held`); and changing what a function of
+    ``snapshot`` (:func:`take_snapshot`) does to anything but the values the snapshot holds.
 
     The kernel runs each top-level statement of a cell with ``exec``, under a file name that
     begins with ``cell_files``; the first one of a cell (a name other than the last one's)
@@ -510,6 +502,9 @@ def _audit_hook(course_dirs: tuple[str, ...], notebook_dir: str, put_back=None, 
     Modules imported meanwhile (also run by ``exec``) do not count. :func:`protect` installs
     a sealed copy (:func:`_sealed`).
     """
+    functions, codes, defaults, kwdefaults, _, _, separated, _ = snapshot[1]
+    # function -> its code, defaults and keyword defaults, in the order of FUNCTION_STATE (read-only)
+    function_states = types.MappingProxyType({f: state for f, *state in zip(functions, codes, defaults, kwdefaults)})
     last_file, busy = [None], [False]
 
     def hook(event: str, args: tuple) -> None:
