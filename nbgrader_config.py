@@ -21,11 +21,14 @@ c.Execute.timeout = 30
 c.Execute.raise_on_iopub_timeout = False
 # No per-cell timestamps in executed notebooks: rebuilding the solutions changes nothing in git.
 c.Execute.record_timing = False
-# Every grading kernel guards itself before the first cell (utils/integrity.py): test cells see
-# the real NumPy and check helpers, and no cell may read the files holding answers or hidden tests.
+# Every grading kernel guards itself before the first cell (utils/integrity.py), a second layer:
+# the student's cells see the real NumPy, and no cell may read the files holding answers or hidden tests.
 c.Execute.extra_arguments = ["--IPKernelApp.exec_lines=__import__('utils.integrity').integrity.protect()"]
 
 # nbgrader's autograde steps with its Execute replaced by course.sandbox.SandboxedExecute, which
+# - runs every test cell in nbgrader's own process, calling the student's functions in the kernel
+#   and getting data back (course/trusted_tests.py), so nothing the student's code does in its
+#   process reaches the checks or the expected values;
 # - runs every grading kernel in an operating-system sandbox (course/sandbox.py, bubblewrap): it
 #   sees the Python environment read-only and its own submission's folder, not the course, other
 #   submissions, the network or other processes; without bubblewrap, grading warns and goes on;

@@ -6,8 +6,9 @@ out-of-memory killer, a crashing C extension), nbclient's ``execute_cell`` raise
 ``DeadKernelError`` (a ``RuntimeError``), which ends ``preprocess``, and nbgrader then keeps no
 score at all for the notebook. :class:`CrashTolerantExecute` catches it at the cell instead:
 it records the crash as an error on that cell (so a test cell that crashes scores zero),
-starts a fresh kernel, quietly runs the code cells above again (except those that crashed) so
-the notebook's names exist as the student left them, and carries on with the next cell.
+starts a fresh kernel, quietly runs the code cells above again (except those that crashed, and
+test cells, which run in the grader's process: ``course.trusted_tests``) so the notebook's names
+exist as the student left them, and carries on with the next cell.
 After ``max_restarts`` crashes, the remaining code cells are not run and each gets an error
 output, so that no unexecuted test cell could be scored as passed (nbgrader gives a test cell
 without an error its full points).
@@ -21,6 +22,7 @@ from nbformat import NotebookNode
 from traitlets import Integer
 
 from .nbgrader_execute import Execute
+from .trusted_tests import is_test_cell
 
 CRASHED = "KernelCrashed"   # the ename of the error recorded on the cell that killed the kernel
 NOT_RUN = "NotRunAfterCrashes"
@@ -62,7 +64,7 @@ class CrashTolerantExecute(Execute):
         self.start_new_kernel()
         self.start_new_kernel_client()
         for earlier, cell in enumerate(self.nb.cells[:index]):
-            if cell.cell_type != "code" or earlier in self._crashed:
+            if cell.cell_type != "code" or earlier in self._crashed or is_test_cell(cell):
                 continue
             try:  # on a copy: the notebook keeps the outputs of the student's run
                 self.execute_cell(copy.deepcopy(cell), earlier, store_history=False)

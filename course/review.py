@@ -1,10 +1,9 @@
 """A static scan of a submission for code a human should look at before trusting its score.
 
-Grading kernels are guarded (``utils.integrity``), but a kernel shares its process with the
-student's code, so no guard is complete: a function of the student's that a test cell calls can
-rebind the names the cell looks up after the guard put everything back (``globals()``), and more
-(``tests/fixtures/cheating.py``, ``ESCAPES``); this review is what shows such a notebook to a
-human, though names built from strings pass it (``UNFLAGGED_ESCAPES``). :func:`suspicious` reads the student's cells (answer
+Test cells run in the grader's process (``course.trusted_tests``), out of reach of the
+student's code, so such tricks no longer pay; a submission that tries them still deserves a
+human's look. Names built from strings pass this scan (``tests/fixtures/cheating.py``,
+``UNFLAGGED``). :func:`suspicious` reads the student's cells (answer
 cells and any cell the student added or changed) for what an honest answer never needs:
 tampering with modules, the interpreter or IPython, leaving the kernel, reading files or
 starting programs.
@@ -90,6 +89,9 @@ SUSPICIOUS_NAMES = {
     "threading": "starts threads that run between cells (threading)",
     "_thread": "starts threads that run between cells (_thread)",
     "setprofile": "traces execution (sys.setprofile)",
+    "displayhook": "publishes a result outside a cell's last line (displayhook)",
+    "BaseException": "raises what passes every `except Exception` (BaseException)",
+    "remote": "reaches into the grader's conversation with the kernel (utils.remote)",
 }
 # Flagged only as the built-in functions (`eval(...)`), not as methods of the same name
 # (`model.eval()`, `re.compile(...)`).

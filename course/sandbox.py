@@ -53,6 +53,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Integer, Unicode
 
 from .kernel_crash import CrashTolerantExecute
+from .trusted_tests import TrustedTests
 from .process_exit import on_exit
 
 GiB = 2**30
@@ -393,9 +394,10 @@ class SandboxedKernelManager(AsyncKernelManager):
             self._runtime = None
 
 
-class SandboxedExecute(CrashTolerantExecute):
+class SandboxedExecute(CrashTolerantExecute, TrustedTests):
     """nbgrader's ``Execute`` preprocessor with sandboxed kernels (``c.Execute`` settings apply),
-    surviving kernel crashes (``course.kernel_crash``) and lost messages (``course.execution``)."""
+    surviving kernel crashes (``course.kernel_crash``) and lost messages (``course.execution``),
+    running the test cells in the grader's process (``course.trusted_tests``)."""
 
     def __init__(self, **kwargs):
         # nbgrader's Execute passes its own kernel manager class, which overrides configuration.

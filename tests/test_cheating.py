@@ -1,5 +1,6 @@
 """Cheating does not pay: every attempt of tests/fixtures/cheating.py, graded by real
-`nbgrader autograde`, scores no more than the honest code in it, and the static review flags it.
+`nbgrader autograde`, scores no more than the honest code in it, and the static review flags it
+(all but those that build every name from strings, `UNFLAGGED`).
 Also unit tests of the guard (utils.integrity) and of the review (course.review)."""
 import dis
 import os
@@ -16,12 +17,12 @@ from course.notebooks import find_chapters
 from course.review import scan_code, suspicious
 from tests.catalogue import load
 from tests.conftest import ROOT, per_chapter
-from tests.fixtures.cheating import ANSWER, ATTEMPTS, CHAPTER, ESCAPES, UNFLAGGED_ESCAPES, honest_notebook
+from tests.fixtures.cheating import ANSWER, ATTEMPTS, CHAPTER, UNFLAGGED, honest_notebook
 from tests.warm_workers import warm_workers
 from utils import integrity
 
 OWN_TESTS = [f"test_{ANSWER}_visible", f"test_{ANSWER}_hidden"]
-ALL_ESCAPES = ESCAPES + UNFLAGGED_ESCAPES
+ALL_ATTEMPTS = ATTEMPTS + UNFLAGGED
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +35,7 @@ def graded(source, tmp_path_factory):
     """The honest student, the solution and every attempt, graded as one cohort."""
     chapter = find_chapters(ROOT, [CHAPTER])[0]
     submissions = {"honest": honest_notebook(source), "solution": chapter.source}
-    submissions |= {f"attempt{i:02d}": attempt.notebook(source) for i, attempt in enumerate(ATTEMPTS)}
-    submissions |= {f"escape{i:02d}": escape.notebook(source) for i, escape in enumerate(ALL_ESCAPES)}
+    submissions |= {f"attempt{i:02d}": attempt.notebook(source) for i, attempt in enumerate(ALL_ATTEMPTS)}
     results, _ = grade_notebooks(ROOT, chapter, submissions, tmp_path_factory.mktemp("cheating"),
                                  executor=warm_workers())
     return results
@@ -48,33 +48,17 @@ def test_the_honest_code_loses_points_and_the_solution_keeps_them(graded):
     assert solution.score == solution.max_score > honest.score
 
 
-@pytest.mark.parametrize("index", range(len(ATTEMPTS)), ids=[a.name for a in ATTEMPTS])
+@pytest.mark.parametrize("index", range(len(ALL_ATTEMPTS)), ids=[a.name for a in ALL_ATTEMPTS])
 def test_no_attempt_raises_the_score(graded, index):
     attempt, honest = graded[f"attempt{index:02d}"], graded["honest"]
-    assert attempt.max_score == honest.max_score
+    assert attempt.error == "" and attempt.max_score == honest.max_score
     assert attempt.score <= honest.score, {g: s for g, s in attempt.scores.items() if s != honest.scores[g]}
     assert attempt.points(OWN_TESTS)[0] == 0
 
 
-@pytest.mark.parametrize("attempt", ATTEMPTS + ESCAPES, ids=[a.name for a in ATTEMPTS + ESCAPES])
+@pytest.mark.parametrize("attempt", ATTEMPTS, ids=[a.name for a in ATTEMPTS])
 def test_every_attempt_is_flagged_for_review(source, attempt):
     assert suspicious(attempt.notebook(source), source) != []
-
-
-@pytest.mark.xfail(strict=True, reason="known escape: the checks run in the student's process (tests/fixtures/"
-                   "cheating.py says how each gets around the guard)")
-@pytest.mark.parametrize("index", range(len(ALL_ESCAPES)), ids=[a.name for a in ALL_ESCAPES])
-def test_no_escape_raises_the_score(graded, index):
-    """Fails today, each escape earning the full marks (strict: a pass means the hole was
-    closed, or the escape broke, and the fixture must be looked at)."""
-    assert graded[f"escape{index:02d}"].score <= graded["honest"].score
-
-
-@pytest.mark.parametrize("index", range(len(ALL_ESCAPES)), ids=[a.name for a in ALL_ESCAPES])
-def test_the_escapes_are_graded(graded, index):
-    """The escapes' notebooks were graded, so that the xfail above fails for their score only."""
-    escape = graded[f"escape{index:02d}"]
-    assert escape.error == "" and escape.max_score == graded["honest"].max_score
 
 
 def test_honest_work_is_not_flagged(source):
@@ -206,9 +190,9 @@ def test_guard_restores_builtins_and_standard_helpers():
 
 @pytest.mark.xfail(strict=True, reason="known: names built from strings (getattr(sys, 'mod' + 'ules')) pass a "
                    "scan of the code's names")
-@pytest.mark.parametrize("escape", UNFLAGGED_ESCAPES, ids=[a.name for a in UNFLAGGED_ESCAPES])
-def test_the_review_flags_the_escapes_built_from_strings(source, escape):
-    assert suspicious(escape.notebook(source), source) != []
+@pytest.mark.parametrize("attempt", UNFLAGGED, ids=[a.name for a in UNFLAGGED])
+def test_the_review_flags_the_attempts_built_from_strings(source, attempt):
+    assert suspicious(attempt.notebook(source), source) != []
 
 
 def test_guard_restores_what_the_c_api_changed_in_functions():

@@ -78,10 +78,11 @@ def test_autograde_runs_nbgraders_own_steps_with_the_recovering_execute():
     assert "course.nbgrader_execute.Execute" in config.GenerateSolution.preprocessors
 
 
-def test_grading_recovers_a_test_cells_lost_reply_without_losing_points(tmp_path):
-    """Real nbgrader through `course grade`: the reply of test_mse_visible is lost. The right
-    answer keeps every point, grading does not wait out the cell's time limit, and the report
-    says what happened."""
+def test_grading_loses_nothing_when_a_test_cells_reply_is_lost(tmp_path):
+    """Real nbgrader through `course grade`: the reply of the request test_mse_visible sends
+    the kernel is lost. Test cells run in the grader (course/trusted_tests.py), which needs only
+    the kernel's outputs and idle status: the right answer keeps every point, grading does not
+    wait out the cell's time limit, and there was nothing to recover."""
     chapter = find_chapters(ROOT, ["ch01_linear_regression"])[0]
     root = tmp_path / "course"
     root.mkdir()
@@ -95,5 +96,4 @@ def test_grading_recovers_a_test_cells_lost_reply_without_losing_points(tmp_path
     points = autograded_points(nbformat.read(chapter.source, as_version=4))
     assert (outcome.status, outcome.score, outcome.max_score) == ("graded", points, points), outcome
     assert outcome.seconds < CELL_TIMEOUT, outcome
-    notes = [n for n in outcome.needs_review if "kernel message" in n]
-    assert len(notes) == 1 and "test_mse_visible" in notes[0] and "no points lost" in notes[0], outcome.needs_review
+    assert not [n for n in outcome.needs_review if "kernel message" in n], outcome.needs_review

@@ -28,11 +28,11 @@ first cell of the notebook. During ``nbgrader autograde`` it then
   the interpreter's objects (which reach the guard's own).
 
 A kernel shares its process with the student's code, so this cannot stop every trick (nothing
-in-process can): a function the test cell calls can still rebind the names the cell looks up in
-the notebook's namespace (``globals()``), and change modules' namespaces, after the put-back;
-shell hooks it does not keep, frames reached from code the restore runs, and raw memory get
-around it too (``tests/fixtures/cheating.py``, ``ESCAPES`` and ``UNFLAGGED_ESCAPES``).
-``course.review.suspicious`` flags what it can for a human to look at.
+in-process can: ``tests/fixtures/cheating.py`` keeps 11 that beat it). That is why the test cells
+no longer run here: the grader runs them in its own process (``course.trusted_tests``) and
+calls the student's code in this kernel through ``utils.remote.serve``. This guard is a second
+layer: what it keeps in place, the files it refuses and the programs it does not start still
+hold for every cell of the student's.
 """
 from __future__ import annotations
 
