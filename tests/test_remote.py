@@ -272,4 +272,6 @@ def test_the_kernel_sees_the_graders_layers_as_modules(kernel):
             return 2 * x
 
     get, _ = kernel
-    assert get("count_modules")([Double(), Double(), lambda x: x]) == 2
+    layer = Double()
+    assert get("count_modules")([layer, Double(), lambda x: x]) == 2
+    assert get("echo")(layer) is layer and get("apply")(layer, 3) == 7  # sent back: the grader's own

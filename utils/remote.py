@@ -357,7 +357,7 @@ class Peer:
         if kind is np.random.Generator and type(value.bit_generator).__name__ in BIT_GENERATORS:
             link, new = self._link(value)
             return {"t": "rng", "link": link, **(_wire_state(value) if new else {})}
-        if kind is Remote and object.__getattribute__(value, "_peer") is self:
+        if issubclass(kind, Remote) and object.__getattribute__(value, "_peer") is self:
             return {"t": "ref", "id": object.__getattribute__(value, "_id")}
         handle = self._handle_of.get(id(value))
         if handle is None or self._objects[handle] is not value:
