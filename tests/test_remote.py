@@ -81,6 +81,14 @@ def count_modules(layers):
     from utils.nn import Module
     return sum(isinstance(layer, Module) for layer in layers)
 
+stored = []
+
+def store(x):
+    stored.append(x)
+
+def last_stored():
+    return stored[-1]
+
 class PosesAsArray:
     __array_interface__ = property(lambda self: {"shape": (1,), "typestr": "<f8", "data": (8, True),
                                                  "version": 3})
@@ -102,7 +110,7 @@ def kernel():
     thread = threading.Thread(target=KernelPeer(namespace, kernel_exchange).converse,
                               args=({"hello": PROTOCOL},), daemon=True)
     thread.start()
-    assert json.loads(to_grader.get(timeout=30)) == {"hello": PROTOCOL, "sync": []}
+    assert json.loads(to_grader.get(timeout=30)) == {"hello": PROTOCOL, "sync": [], "released": []}
 
     def grader_exchange(message):
         to_kernel.put(json.dumps(message))
@@ -275,3 +283,28 @@ def test_the_kernel_sees_the_graders_layers_as_modules(kernel):
     layer = Double()
     assert get("count_modules")([layer, Double(), lambda x: x]) == 2
     assert get("echo")(layer) is layer and get("apply")(layer, 3) == 7  # sent back: the grader's own
+
+
+def test_what_both_sides_dropped_is_forgotten_and_what_one_side_keeps_is_not(kernel):
+    get, peer = kernel
+    echo, store, last_stored = get("echo"), get("store"), get("last_stored")
+    store(np.full(2, 7.0))                           # dropped here, kept over there
+    for _ in range(300):
+        echo(np.ones(3))
+        echo({"W": np.zeros(2), "b": [np.ones(1)]})
+    assert len(peer._links) < 20, len(peer._links)   # not one per call
+    np.testing.assert_array_equal(last_stored(), [7.0, 7.0])
+    kept = get("get")()
+    echo(kept)
+    assert get("get")() is kept                      # still one object while both hold it
+
+
+def test_an_array_reached_again_through_its_dict_is_watched_again(kernel):
+    """The grader drops a kernel dict and its array, reads the dict again and writes into the
+    array in place: the kernel sees the write (as `layer.params["W"][...] = W` needs)."""
+    get, _ = kernel
+    layer = get("Layer")(1)
+    layer.params["W"]
+    get("echo")(1)                                   # dropped here, and said so, in between
+    layer.params["W"][...] = 3.0
+    np.testing.assert_array_equal(layer.forward(np.ones((1, 2))), [[6.0, 6.0]])

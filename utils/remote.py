@@ -38,7 +38,6 @@ import functools
 import importlib
 import itertools
 import json
-import operator
 import os
 import socket
 import struct
@@ -154,6 +153,8 @@ class Peer:
         self._links: dict[str, list] = {}       # link id -> [array or generator, last synced state]
         self._link_of: dict[int, str] = {}      # id(array) -> link id
         self._received = 0                      # bytes of the arrays the other side added here
+        self._released: set[str] = set()        # links this side reported it no longer holds
+        self._their_released: set[str] = set()  # links the other side reported so, not sent back since
 
     # -- requests -----------------------------------------------------------------------
 
@@ -249,20 +250,49 @@ class Peer:
     # -- linked objects: arrays, generators, lists and dicts ----------------------------
 
     def _with_sync(self, message: dict) -> dict:
-        """``message`` with the linked objects this side changed since the last message."""
+        """``message`` with the linked objects this side changed since the last message, and the
+        links it no longer holds (``released``); a link both sides released is forgotten."""
         changed = []
         for link, entry in list(self._links.items()):
-            obj = entry[0]
-            # Held by this table alone (3: the table, `obj`, the call's argument), an object no
-            # code of this side can reach, so it cannot have changed here (an array viewing
-            # another's memory excepted).
-            if sys.getrefcount(obj) <= 3 and getattr(obj, "base", None) is None:
+            if link in self._released:  # no code of this side reached it since the last check
                 continue
-            state = self._state(obj)
-            if not _same(state, entry[1]):
+            state = self._state(entry[0])
+            if state != entry[1]:
                 entry[1] = state
-                changed.append([link, self._wire(obj)])
-        return {**message, "sync": changed}
+                changed.append([link, self._wire(entry[0])])
+        orphans = self._orphans()
+        newly = sorted(orphans - self._released)
+        self._released.update(newly)
+        for link in orphans & self._their_released:
+            self._forget(link)
+        return {**message, "sync": changed, "released": newly}
+
+    def _orphans(self) -> set[str]:
+        """The links whose object only this side's tables hold (so no code of this side can reach
+        or change it), counting what lists and dicts held only by the tables hold in turn; never
+        an array viewing another's memory."""
+        held: dict[int, int] = {}  # id(object) -> references from orphaned lists and dicts
+        orphans: set[str] = set()
+        found = True
+        while found:
+            found = False
+            for link, entry in self._links.items():
+                obj = entry[0]
+                # 3: the table's entry, `obj`, and the call's argument
+                if link in orphans or sys.getrefcount(obj) > 3 + held.get(id(obj), 0) \
+                        or getattr(obj, "base", None) is not None:
+                    continue
+                orphans.add(link)
+                found = True
+                for item in (obj.values() if type(obj) is dict else obj if type(obj) is list else ()):
+                    held[id(item)] = held.get(id(item), 0) + 1
+        return orphans
+
+    def _forget(self, link: str) -> None:
+        obj = self._links.pop(link)[0]
+        del self._link_of[id(obj)]
+        self._released.discard(link)
+        self._their_released.discard(link)
 
     def _receive(self, message) -> dict:
         if not isinstance(message, dict):
@@ -276,17 +306,32 @@ class Peer:
         if updates:  # an update may also change views of that array
             for entry in self._links.values():
                 entry[1] = self._state(entry[0])
+        self._their_released.update(str(link) for link in message.get("released", []))
         return message
 
     def _link(self, obj) -> tuple[str, bool]:
         """The link id of a linked object, and whether it is new."""
         link = self._link_of.get(id(obj))
         if link is not None and self._links[link][0] is obj:
+            self._held_again(link)
             return link, False
         link = f"{self.prefix}{next(self._counter)}"
         self._links[link] = [obj, self._state(obj)]
         self._link_of[id(obj)] = link
         return link, True
+
+    def _held_again(self, link: str) -> None:
+        """A link sent or received again: both sides hold it now, whatever either released, and
+        what a list or dict of it holds with it (reached through it without crossing again)."""
+        if link not in self._released and link not in self._their_released:
+            return
+        self._released.discard(link)
+        self._their_released.discard(link)
+        obj = self._links[link][0]
+        for item in (obj.values() if type(obj) is dict else obj if type(obj) is list else ()):
+            inner = self._link_of.get(id(item))
+            if inner is not None and self._links[inner][0] is item:
+                self._held_again(inner)
 
     def _adopt(self, link: str, obj) -> None:
         self._received += getattr(obj, "nbytes", 0)
@@ -296,13 +341,13 @@ class Peer:
         self._link_of[id(obj)] = link
 
     def _state(self, obj):
-        """What is compared to find a change (:func:`_same`): an array's bytes, a generator's
-        state, the objects a list holds or a dict's keys then values (held, so that no id is
-        reused while they are compared by identity)."""
+        """What is compared to find a change: an array's bytes, a generator's state, what a list
+        or dict holds (plain values, and the identity of anything else: every such object is
+        in this side's tables once sent, so its id is not reused meanwhile)."""
         if type(obj) is dict:
-            return [*obj, *obj.values()]
+            return [(_digest(k), _digest(v)) for k, v in obj.items()]
         if type(obj) is list:
-            return obj[:]
+            return [_digest(v) for v in obj]
         return _state(obj)
 
     def _wire(self, obj) -> dict:
@@ -400,6 +445,7 @@ class Peer:
         link = str(data["link"])
         entry = self._links.get(link)
         if entry is not None:
+            self._held_again(link)
             return entry[0]
         if link.startswith(self.prefix):
             raise ProtocolError(f"an unknown linked object {link!r}")
@@ -501,11 +547,19 @@ def peak_memory(func, *args, **kwargs) -> int:
     return _peak_memory(func, *args, **kwargs)
 
 
-def _same(state, earlier) -> bool:
-    """Whether two states of one linked object are the same (lists: item by item, by identity)."""
-    if type(state) is list:
-        return len(state) == len(earlier) and all(map(operator.is_, state, earlier))
-    return state == earlier
+def _digest(value):
+    """What a list's or dict's entry is compared by: a plain value itself (a float by its repr,
+    so that nan equals nan), a tuple by its entries, anything else by its identity."""
+    kind = type(value)
+    if kind in (float, complex):
+        return repr(value)
+    if kind in (tuple, frozenset):
+        return tuple(map(_digest, value))
+    if _is_builtin_value(value):
+        return (kind.__name__, value)
+    if isinstance(value, np.generic):
+        return (value.dtype.str, value.tobytes())
+    return id(value)
 
 
 def _state(obj):
