@@ -90,6 +90,7 @@ SUSPICIOUS_NAMES = {
     "_thread": "starts threads that run between cells (_thread)",
     "setprofile": "traces execution (sys.setprofile)",
     "displayhook": "publishes a result outside a cell's last line (displayhook)",
+    "warn_explicit": "raises a warning naming a file and line of its choosing (warnings.warn_explicit)",
     "BaseException": "raises what passes every `except Exception` (BaseException)",
     "remote": "reaches into the grader's conversation with the kernel (utils.remote)",
 }

@@ -27,6 +27,7 @@ import builtins
 import contextlib
 import io
 import itertools
+import json
 import linecache
 import os
 import secrets
@@ -50,7 +51,7 @@ from nbgrader import utils as nbgrader_utils
 from traitlets import Bool
 
 from utils.checks import _visible_frames
-from utils.remote import PROTOCOL, Peer, ProtocolError, receive_frame, send_frame, unix_address
+from utils.remote import PROTOCOL, Peer, ProtocolError, receive_frame, send_frame, shortened, unix_address
 
 from .nbgrader_execute import Execute
 
@@ -76,15 +77,26 @@ _CLOSED_PREFIXES = ("_", "gi_", "cr_", "ag_", "tb_", "f_")
 # Largest message the kernel may send (characters of JSON), and most bytes of arrays in all.
 MAX_MESSAGE = 256 * 2**20
 MAX_ARRAY_BYTES = 512 * 2**20
+# What the kernel may ask of an object the grader handed it, and what it never gets a handle on.
+_KERNEL_OPERATIONS = ("getattr", "setattr", "delattr", "call", "iter", "next", "len", "getitem", "setitem",
+                      "bool", "repr")
+_NOT_HANDED_OUT = (types.BuiltinFunctionType, types.ModuleType, type, types.MethodWrapperType,
+                   types.WrapperDescriptorType, types.MethodDescriptorType, types.CodeType, types.FrameType)
+# Characters of output the kernel may add to one test cell; what comes after is cut.
+MAX_KERNEL_OUTPUT = 2**20
 # What the kernel may add to a test cell's outputs. Never an execute_result or an error:
 # nbgrader scores a test cell by its first execute_result (its text is the grade) or error.
 KERNEL_OUTPUTS = ("stream", "display_data")
 
 
 class GraderPeer(Peer):
-    """The grader's side: the kernel may call what the test gave it and read its public
-    attributes, never reach past them (into frames, globals, code) or change functions,
-    classes or modules; an exception of the grader's own is never answered."""
+    """The grader's side. The kernel may use only the objects the grader handed it as handles
+    (a test's callbacks and own objects, and what they give back): call them, read and write
+    their public attributes (never private or special names, nor what leads to frames, and
+    never write a function's, class's or module's), iterate and index them. It gets no handle
+    on a built-in function or method, a module or a class (``ndarray.tofile`` would write any
+    file); arrays, lists and dicts it has its own copies of. An exception of the grader's own
+    is never answered."""
 
     answered_errors = Exception
 
@@ -92,13 +104,22 @@ class GraderPeer(Peer):
         super().__init__("g", exchange, limit_bytes=MAX_ARRAY_BYTES)
 
     def allow(self, op: str, args: list) -> None:
+        if op == "isinstance":  # an object of either side against a class: nothing runs here
+            return
+        if op not in _KERNEL_OPERATIONS or not args or not self.exported(args[0]):
+            raise PermissionError(f"the kernel may not {op} that object of the grader's")
         if op in ("getattr", "setattr", "delattr"):
             name = args[1] if len(args) > 1 else None
             if not isinstance(name, str) or name.startswith(_CLOSED_PREFIXES):
                 raise AttributeError(f"the grader's objects do not show {name!r}")
-            if op != "getattr" and isinstance(args[0], (type, types.FunctionType, types.MethodType,
-                                                        types.ModuleType, types.BuiltinFunctionType)):
+            if op != "getattr" and isinstance(args[0], _NOT_HANDED_OUT + (types.FunctionType, types.MethodType)):
                 raise AttributeError("the grader's functions and classes cannot be changed")
+
+    def _perform(self, op: str, args: list):
+        value = super()._perform(op, args)
+        if isinstance(value, _NOT_HANDED_OUT):
+            raise PermissionError(f"the grader does not hand the kernel a {type(value).__name__}")
+        return value
 
 
 class KernelSession:
@@ -111,7 +132,7 @@ class KernelSession:
     ``outputs`` receives what the kernel publishes meanwhile (stream, display outputs);
     ``seconds`` is the cell's time limit, after which the kernel is interrupted."""
 
-    def __init__(self, client, outputs: list, seconds: float):
+    def __init__(self, client, outputs: CellOutputs, seconds: float):
         self.client = client
         self.outputs = outputs
         self.seconds = seconds
@@ -120,6 +141,9 @@ class KernelSession:
         self.reply: dict | None = None  # the kernel's execute_reply: the conversation is over
         self.idle = False
         self.interrupted_at: float | None = None
+        self.watched_at = time.monotonic()
+        self.output_left = MAX_KERNEL_OUTPUT  # characters of output the kernel may still add
+        self.cut: set[str] = set()  # the streams whose output was cut
         self.folder: str | None = None
         self.connection: socket.socket | None = None
         self.peer = GraderPeer(self._exchange)
@@ -171,10 +195,15 @@ class KernelSession:
         return True
 
     def _wait_for(self, sock: socket.socket) -> None:
-        """Return once ``sock`` has something to read; meanwhile watch the kernel (its outputs,
-        the end of its request, its death) and the time limit."""
-        while not select.select([sock], [], [], POLL_S)[0]:
-            run_sync(self._watch)()
+        """Return once ``sock`` has something to read; meanwhile, and at least every ``POLL_S``
+        however fast the kernel sends, watch the kernel (its outputs, the end of its request,
+        its death) and the time limit."""
+        while True:
+            if time.monotonic() - self.watched_at >= POLL_S:
+                run_sync(self._watch)()
+                self.watched_at = time.monotonic()
+            if select.select([sock], [], [], POLL_S)[0]:
+                return
 
     async def _watch(self) -> None:
         await self._drain_iopub()
@@ -206,7 +235,23 @@ class KernelSession:
             elif msg["msg_type"] in KERNEL_OUTPUTS:
                 output = output_from_msg(msg)
                 if output.output_type == "display_data" or output.get("name") in ("stdout", "stderr"):
-                    _append(self.outputs, output)
+                    self._keep(output)
+
+    def _keep(self, output: NotebookNode) -> None:
+        """Add the kernel's ``output`` to the cell while it has written under
+        ``MAX_KERNEL_OUTPUT`` characters; then say once per stream that the rest was cut (on
+        stderr too, if stderr was cut: a cut never hides a line that costs the cell its points)."""
+        size = len(output.text) if output.output_type == "stream" else len(json.dumps(output.get("data", {})))
+        if size <= self.output_left:
+            self.output_left -= size
+            self.outputs.add(output)
+            return
+        self.output_left = 0
+        name = output.get("name", "stdout")
+        if name not in self.cut:
+            self.cut.add(name)
+            self.outputs.add(NotebookNode(output_type="stream", name=name, text=(
+                f"\n[the notebook's output during this test was cut at {MAX_KERNEL_OUTPUT} characters]\n")))
 
     async def _reply(self) -> dict | None:
         """The kernel's reply to the conversation's request (then it is over), once it came."""
@@ -269,7 +314,7 @@ class TestNamespace(dict):
 class _StreamWriter(io.TextIOBase):
     """A text stream whose writes become the cell's stream outputs (stdout or stderr)."""
 
-    def __init__(self, outputs: list, name: str):
+    def __init__(self, outputs: CellOutputs, name: str):
         self._outputs, self._name = outputs, name
 
     def writable(self) -> bool:
@@ -277,23 +322,33 @@ class _StreamWriter(io.TextIOBase):
 
     def write(self, text: str) -> int:
         if text:
-            _append(self._outputs, NotebookNode(output_type="stream", name=self._name, text=text))
+            self._outputs.add(NotebookNode(output_type="stream", name=self._name, text=text))
         return len(text)
 
 
-def _append(outputs: list, output: NotebookNode) -> None:
-    """Add an output, joining consecutive text on the same stream (as Jupyter shows it)."""
-    last = outputs[-1] if outputs else None
-    if (output.output_type == "stream" and last is not None and last.output_type == "stream"
-            and last.name == output.name):
-        last.text += output.text
-    else:
-        outputs.append(output)
+class CellOutputs:
+    """A test cell's outputs as they come, consecutive text on one stream joined (as Jupyter
+    shows it), in time linear in the text however many pieces it comes in."""
+
+    def __init__(self):
+        self._items: list = []  # outputs, and [stream name, pieces of text] for streams
+
+    def add(self, output: NotebookNode) -> None:
+        if output.output_type != "stream":
+            self._items.append(output)
+        elif self._items and isinstance(self._items[-1], list) and self._items[-1][0] == output.name:
+            self._items[-1][1].append(output.text)
+        else:
+            self._items.append([output.name, [output.text]])
+
+    def notebook_outputs(self) -> list[NotebookNode]:
+        return [NotebookNode(output_type="stream", name=item[0], text="".join(item[1])) if isinstance(item, list)
+                else item for item in self._items]
 
 
 def run_test_cell(client, cell, timeout: float) -> None:
     """Run the test ``cell`` in this process against the kernel of ``client``; set its outputs."""
-    outputs: list = []
+    outputs = CellOutputs()
     session = KernelSession(client, outputs, timeout)
     filename = f"<test cell {next(_cell_numbers)}: {cell.metadata.nbgrader.get('grade_id', '')}>"
     linecache.cache[filename] = (len(cell.source), None, cell.source.splitlines(True), filename)
@@ -309,10 +364,30 @@ def run_test_cell(client, cell, timeout: float) -> None:
     except DeadKernelError:
         raise
     except Exception as error:  # noqa: BLE001 - every failure of a test is the cell's error
-        outputs.append(_error_output(error))
+        outputs.add(_error_output(error))
     finally:
         linecache.cache.pop(filename, None)
-    cell.outputs = outputs
+    # What went to stderr first: nbgrader scores a test cell zero for a line on stderr, and its
+    # LimitOutput, which runs after, keeps only the first 1000 lines of a cell's streams.
+    kept = outputs.notebook_outputs()
+    cell.outputs = sorted(kept, key=lambda output: output.get("name") != "stderr")
+
+
+def _bounded(output: NotebookNode) -> NotebookNode:
+    """``output`` of a cell the kernel ran, its text cut to ``MAX_KERNEL_OUTPUT`` characters (an
+    error's message and traceback to ``utils.remote.MAX_TEXT``), so that no student's cell can
+    grow the graded notebook without end."""
+    note = f"\n[cut at {MAX_KERNEL_OUTPUT} characters]\n"
+    if output.output_type == "stream" and len(output.text) > MAX_KERNEL_OUTPUT:
+        output.text = output.text[:MAX_KERNEL_OUTPUT] + note
+    elif output.output_type == "error":
+        output.evalue = shortened(output.evalue)
+        output.traceback = [shortened(line) for line in output.traceback[:200]]
+    elif output.output_type in ("display_data", "execute_result"):
+        for kind, value in output.get("data", {}).items():
+            if isinstance(value, str) and len(value) > MAX_KERNEL_OUTPUT:
+                output.data[kind] = value[:MAX_KERNEL_OUTPUT] + note if kind.startswith("text/") else ""
+    return output
 
 
 def _kernel_warning_filters() -> None:
@@ -327,7 +402,7 @@ def _kernel_warning_filters() -> None:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line or ""))
 
 
 def _error_output(error: BaseException) -> NotebookNode:
@@ -349,7 +424,9 @@ class TrustedTests(Execute):
 
     def preprocess_cell(self, cell, resources, index):
         if not (self.trusted_tests and is_test_cell(cell) and cell.source.strip()):
-            return super().preprocess_cell(cell, resources, index)
+            cell, resources = super().preprocess_cell(cell, resources, index)
+            cell.outputs = [_bounded(output) for output in cell.get("outputs", [])]
+            return cell, resources
         with self._phase("cells"):
             run_test_cell(self, cell, self.timeout or 30)
         return cell, resources

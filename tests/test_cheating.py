@@ -3,8 +3,10 @@
 (all but those that build every name from strings, `UNFLAGGED`).
 Also unit tests of the guard (utils.integrity) and of the review (course.review)."""
 import dis
+import json
 import os
 import types
+from pathlib import Path
 from textwrap import dedent
 
 import nbformat
@@ -17,12 +19,13 @@ from course.notebooks import find_chapters
 from course.review import scan_code, suspicious
 from tests.catalogue import load
 from tests.conftest import ROOT, per_chapter
-from tests.fixtures.cheating import ANSWER, ATTEMPTS, CHAPTER, UNFLAGGED, honest_notebook
+from tests.fixtures.cheating import (ANSWER, ATTEMPTS, CHAPTER, HIDDEN_TEST_LINE, HOSTILE, UNFLAGGED,
+                                     WRITTEN_BY_THE_GRADER, honest_notebook)
 from tests.warm_workers import warm_workers
 from utils import integrity
 
 OWN_TESTS = [f"test_{ANSWER}_visible", f"test_{ANSWER}_hidden"]
-ALL_ATTEMPTS = ATTEMPTS + UNFLAGGED
+ALL_ATTEMPTS = ATTEMPTS + UNFLAGGED + HOSTILE
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +37,7 @@ def source():
 def graded(source, tmp_path_factory):
     """The honest student, the solution and every attempt, graded as one cohort."""
     chapter = find_chapters(ROOT, [CHAPTER])[0]
+    Path(WRITTEN_BY_THE_GRADER).unlink(missing_ok=True)
     submissions = {"honest": honest_notebook(source), "solution": chapter.source}
     submissions |= {f"attempt{i:02d}": attempt.notebook(source) for i, attempt in enumerate(ALL_ATTEMPTS)}
     results, _ = grade_notebooks(ROOT, chapter, submissions, tmp_path_factory.mktemp("cheating"),
@@ -54,6 +58,18 @@ def test_no_attempt_raises_the_score(graded, index):
     assert attempt.error == "" and attempt.max_score == honest.max_score
     assert attempt.score <= honest.score, {g: s for g, s in attempt.scores.items() if s != honest.scores[g]}
     assert attempt.points(OWN_TESTS)[0] == 0
+
+
+def test_no_attempt_shows_the_hidden_tests_or_has_the_grader_write_a_file(graded):
+    """What the kernel sends back never makes the grader read or write a file: no graded
+    notebook's output holds a line of the hidden tests, and no attempt's file was written; nor
+    does it grow a graded notebook past a few megabytes (output and error messages are cut)."""
+    for name, result in graded.items():
+        outputs = [o for c in nbformat.reads(result.graded.notebook.decode(), as_version=4).cells
+                   for o in c.get("outputs", [])]
+        assert HIDDEN_TEST_LINE not in json.dumps(outputs), name
+        assert len(result.graded.notebook) < 4 * 2**20, name
+    assert not Path(WRITTEN_BY_THE_GRADER).exists()
 
 
 @pytest.mark.parametrize("attempt", ATTEMPTS, ids=[a.name for a in ATTEMPTS])

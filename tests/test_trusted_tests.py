@@ -123,3 +123,16 @@ def test_a_test_sees_the_warnings_of_the_students_code_and_measures_its_memory_i
     assert errors(cells["t_recorded"]) == [] and stream(cells["t_recorded"], "stderr") == ""
     assert errors(cells["t_error"]) == [("RuntimeWarning", "overflow")]
     assert errors(cells["t_memory"]) == []
+
+
+def test_a_warning_after_a_flood_of_output_still_costs_the_cell():
+    """nbgrader keeps the first 1000 lines of a cell's streams (LimitOutput): a warning of the
+    student's code after 1500 lines of output (here the test's own, which come first for sure)
+    must still cost the cell its points."""
+    from nbgrader.preprocessors import LimitOutput
+    from nbgrader.utils import determine_grade
+
+    cells = run(solution("import warnings\n\ndef noisy(x):\n    warnings.warn('careful')\n    return 2 * x"),
+                graded_test("for i in range(1500):\n    print(i)\nassert noisy(2) == 4", "t"))
+    limited, _ = LimitOutput().preprocess_cell(cells["t"], {}, 0)
+    assert determine_grade(limited) == (0, 1)

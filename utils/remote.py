@@ -22,7 +22,16 @@ answer:
 - everything else (functions, classes, their instances, generators, bound methods) stays where
   it was made; the other side gets a :class:`Remote` handle whose calls, attribute reads and
   writes, iteration and ``isinstance`` checks run on the owner's side. So a test's own
-  callback (``gradient_descent(lambda t: A @ t - c, …)``) runs in the grader's process.
+  callback (``gradient_descent(lambda t: A @ t - c, …)``) runs in the grader's process. In the
+  kernel, a handle on a grader's object whose class derives from the course's library (a test's
+  own ``utils.nn.Module``) passes the student's ``isinstance(layer, Module)``.
+
+Each message also names the links its side no longer holds (only its tables reach them); a link
+both sides let go is forgotten, so a test making thousands of calls compares a few objects per
+message, not every object it ever sent. Warnings raised while a request is answered travel
+with the answer and are raised again on the asking side, under its filters (a test's
+``catch_warnings(record=True)`` or ``simplefilter("error")`` sees the student's warnings).
+:func:`peak_memory` measures a call's memory where the function runs.
 
 Errors cross as data: the nearest built-in exception type, the message, the owner's traceback
 as text. What arrives from the kernel is parsed as JSON and checked (array dtypes are numbers
@@ -52,6 +61,8 @@ PROTOCOL = "course-remote/1"
 # Array dtypes that cross: booleans and numbers (not objects, strings or records).
 ARRAY_KINDS = "biufc"
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
+MAX_WARNINGS = 50  # warnings one answer carries
+MAX_TEXT = 20_000  # characters kept of an error's or warning's message and of a traceback
 _TRACEBACK_LINES = 40
 
 
@@ -163,7 +174,7 @@ class Peer:
         serving its own requests meanwhile (callbacks)."""
         __tracebackhide__ = True
         answer = self.converse({"op": op, "args": self.encode(list(args))})
-        for warning in answer.get("warnings", []):
+        for warning in answer.get("warnings", [])[:MAX_WARNINGS]:
             self.warn(warning)
         if "error" in answer:
             raise self.decode_error(answer["error"])
@@ -188,23 +199,31 @@ class Peer:
                 answer = {"value": self.encode(self._perform(str(incoming["op"]), args))}
             except self.answered_errors as error:  # the other side decides what it means
                 answer = {"error": self.encode_error(error)}
-        return {**answer, "warnings": [_encode_warning(w) for w in caught]}
+        return {**answer, "warnings": [_encode_warning(w) for w in caught[:MAX_WARNINGS]]}
 
     def warn(self, data: dict) -> None:
-        """Raise again here a warning the other side raised while answering."""
+        """Raise again here a warning the other side raised while answering, under a file name
+        of its own (``<the other side's code>``): the other side's file names are never read
+        here (``linecache`` would open any file they name)."""
         if not isinstance(data, dict):
             raise ProtocolError("a warning that is not an object")
-        name, message = str(data.get("type")), str(data.get("message"))
+        name, message = str(data.get("type")), shortened(str(data.get("message")))
         category = getattr(builtins, str(data.get("base")), None)
         if not (isinstance(category, type) and issubclass(category, Warning)):
             category = UserWarning
         if category.__name__ != name:
             message = f"{name}: {message}"
-        warnings.warn_explicit(message, category, str(data.get("filename")), int(data.get("lineno") or 0))
+        lineno = data.get("lineno")
+        warnings.warn_explicit(message, category, "<the other side's code>", lineno if type(lineno) is int else 0)
 
     # What a request's failure may be answered with (the kernel's side answers a KeyboardInterrupt
     # too: the grader's interrupt of a student's function that ran too long).
     answered_errors: type[BaseException] | tuple = BaseException
+
+    def exported(self, obj) -> bool:
+        """Whether ``obj`` is an object of this side that the other side holds a handle on."""
+        handle = self._handle_of.get(id(obj))
+        return handle is not None and self._objects[handle] is obj
 
     def allow(self, op: str, args: list) -> None:
         """Raise unless the other side may do ``op`` on ``args`` (here: anything)."""
@@ -493,8 +512,8 @@ class Peer:
         """The exception to raise on this side for an error of the other side."""
         if not isinstance(data, dict):
             raise ProtocolError("an error that is not an object")
-        name, base_name = str(data.get("type")), str(data.get("base"))
-        message = str(data.get("message", ""))
+        name, base_name = shortened(str(data.get("type"))), str(data.get("base"))
+        message = shortened(str(data.get("message", "")))
         base = getattr(builtins, base_name, None)
         # Only ordinary errors are raised as they are: never a SystemExit, KeyboardInterrupt or
         # bare BaseException, which would pass every `except Exception` up to the grader's loop.
@@ -509,7 +528,7 @@ class Peer:
             error = RuntimeError(f"{name}: {message}")
         error.remote_type = name
         if data.get("traceback"):
-            error.__cause__ = RemoteTraceback("Traceback of the notebook's code:\n" + str(data["traceback"]))
+            error.__cause__ = RemoteTraceback("Traceback of the notebook's code:\n" + shortened(str(data["traceback"])))
         return error
 
 
@@ -521,6 +540,10 @@ def _dtype(text) -> np.dtype:
     if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.subdtype is not None:
         raise ProtocolError(f"arrays of dtype {dtype} do not cross")
     return dtype
+
+
+def shortened(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + " … (cut)"
 
 
 def _encode_warning(caught: warnings.WarningMessage) -> dict:
