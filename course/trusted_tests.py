@@ -104,6 +104,13 @@ class GraderPeer(Peer):
         super().__init__("g", exchange, limit_bytes=MAX_ARRAY_BYTES)
 
     def allow(self, op: str, args: list) -> None:
+        try:
+            self._check(op, args)
+        except Exception as refusal:
+            refusal.refused = True  # the grader's own words: the kernel may read them
+            raise
+
+    def _check(self, op: str, args: list) -> None:
         if op == "isinstance":  # an object of either side against a class: nothing runs here
             return
         if op not in _KERNEL_OPERATIONS or not args or not self.exported(args[0]):
@@ -112,14 +119,30 @@ class GraderPeer(Peer):
             name = args[1] if len(args) > 1 else None
             if not isinstance(name, str) or name.startswith(_CLOSED_PREFIXES):
                 raise AttributeError(f"the grader's objects do not show {name!r}")
-            if op != "getattr" and isinstance(args[0], _NOT_HANDED_OUT + (types.FunctionType, types.MethodType)):
-                raise AttributeError("the grader's functions and classes cannot be changed")
+            if op != "getattr" and (isinstance(args[0], _NOT_HANDED_OUT + (types.FunctionType, types.MethodType))
+                                    or hasattr(type(args[0]), name)):
+                raise AttributeError("the grader's functions, classes and methods cannot be changed")
 
-    def _perform(self, op: str, args: list):
-        value = super()._perform(op, args)
-        if isinstance(value, _NOT_HANDED_OUT):
+    def answer(self, incoming: dict) -> dict:
+        self._answering = True
+        try:
+            return super().answer(incoming)
+        finally:
+            self._answering = False
+
+    def encode(self, value, _open: frozenset = frozenset()):
+        if getattr(self, "_answering", False) and isinstance(value, _NOT_HANDED_OUT):
             raise PermissionError(f"the grader does not hand the kernel a {type(value).__name__}")
-        return value
+        return super().encode(value, _open)
+
+    def encode_error(self, error: BaseException) -> dict:
+        """A refusal with its reason; any other error of the grader's (a test's callback failing)
+        by its type alone: its message and traceback may hold the hidden test's lines or
+        expected values."""
+        answer = super().encode_error(error)
+        if getattr(error, "refused", False):
+            return {**answer, "traceback": ""}
+        return {"type": answer["type"], "base": answer["base"], "message": "raised in the grader", "traceback": ""}
 
 
 class KernelSession:
@@ -177,9 +200,8 @@ class KernelSession:
         if self.interrupted_at is not None:
             raise NotebookTimeout(f"the test ran longer than {self.seconds:g} s, and the notebook's code "
                                   "it called was interrupted")
-        self.connection.settimeout(max(self.deadline - time.monotonic(), 1.0))
         try:
-            return receive_frame(self.connection, MAX_MESSAGE)
+            return receive_frame(self.connection, MAX_MESSAGE, max(self.deadline, time.monotonic() + 1.0))
         except (OSError, EOFError, ValueError) as error:  # a cut, truncated or malformed frame
             if run_sync(self._died)():
                 raise DeadKernelError("the kernel died while the test called the notebook's code") from error
@@ -374,19 +396,13 @@ def run_test_cell(client, cell, timeout: float) -> None:
 
 
 def _bounded(output: NotebookNode) -> NotebookNode:
-    """``output`` of a cell the kernel ran, its text cut to ``MAX_KERNEL_OUTPUT`` characters (an
-    error's message and traceback to ``utils.remote.MAX_TEXT``), so that no student's cell can
-    grow the graded notebook without end."""
-    note = f"\n[cut at {MAX_KERNEL_OUTPUT} characters]\n"
-    if output.output_type == "stream" and len(output.text) > MAX_KERNEL_OUTPUT:
-        output.text = output.text[:MAX_KERNEL_OUTPUT] + note
-    elif output.output_type == "error":
+    """``output`` of a cell the kernel ran, an error's message and traceback lines cut to
+    ``utils.remote.MAX_TEXT`` characters (a student's 50 MB error message, shown in every cell
+    that calls the function, would make a graded notebook of hundreds of MB; nbgrader's
+    LimitOutput bounds streams by lines, and the report flags huge printed output)."""
+    if output.output_type == "error":
         output.evalue = shortened(output.evalue)
         output.traceback = [shortened(line) for line in output.traceback[:200]]
-    elif output.output_type in ("display_data", "execute_result"):
-        for kind, value in output.get("data", {}).items():
-            if isinstance(value, str) and len(value) > MAX_KERNEL_OUTPUT:
-                output.data[kind] = value[:MAX_KERNEL_OUTPUT] + note if kind.startswith("text/") else ""
     return output
 
 
@@ -425,7 +441,8 @@ class TrustedTests(Execute):
     def preprocess_cell(self, cell, resources, index):
         if not (self.trusted_tests and is_test_cell(cell) and cell.source.strip()):
             cell, resources = super().preprocess_cell(cell, resources, index)
-            cell.outputs = [_bounded(output) for output in cell.get("outputs", [])]
+            if cell.cell_type == "code":
+                cell.outputs = [_bounded(output) for output in cell.outputs]
             return cell, resources
         with self._phase("cells"):
             run_test_cell(self, cell, self.timeout or 30)

@@ -89,6 +89,33 @@ def store(x):
 def last_stored():
     return stored[-1]
 
+cache = {}
+
+def fit():
+    import warnings
+    cache["w"] = np.ones(3)
+    warnings.warn("slow", RuntimeWarning)
+    return cache["w"]
+
+def weights():
+    return cache["w"]
+
+class Flat:
+    def __init__(self):
+        self.flat = np.zeros(4)
+        self.W = self.flat[:2]           # a view of flat
+
+    def touch(self):
+        return None
+
+state = {"seen": {1}}
+
+def see(x):
+    state["seen"].add(x)
+
+def stop():
+    raise StopIteration
+
 class PosesAsArray:
     __array_interface__ = property(lambda self: {"shape": (1,), "typestr": "<f8", "data": (8, True),
                                                  "version": 3})
@@ -241,7 +268,7 @@ def test_the_grader_rejects_updates_it_cannot_apply():
     a = np.zeros(2)
     link = peer.encode(a)["link"]
     wrong_shape = {"dtype": "<f8", "shape": [1], "data": "AAAAAAAAAAA="}
-    with pytest.raises(ProtocolError, match="shape"):
+    with pytest.raises(ProtocolError, match="size"):
         peer._receive({"sync": [[link, wrong_shape]]})
     with pytest.raises(ProtocolError, match="unknown object"):
         peer._receive({"sync": [["k5", wrong_shape]]})
@@ -308,3 +335,39 @@ def test_an_array_reached_again_through_its_dict_is_watched_again(kernel):
     get("echo")(1)                                   # dropped here, and said so, in between
     layer.params["W"][...] = 3.0
     np.testing.assert_array_equal(layer.forward(np.ones((1, 2))), [[6.0, 6.0]])
+
+
+def test_review_cases(kernel):
+    """Cases a review found: a warning raised as an error still leaves the answer's arrays known;
+    a change through one of two arrays sharing memory reaches the other; a set in a dict is
+    compared by value; a read-only array stays read-only; a callback's error crosses without its
+    message; a StopIteration from a call is no loop's end."""
+    import warnings
+
+    get, _ = kernel
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(RuntimeWarning):
+            get("fit")()
+    np.testing.assert_array_equal(get("weights")(), np.ones(3))
+    model = get("Flat")()
+    flat, W = model.flat, model.W
+    W -= 1.0
+    model.touch()
+    np.testing.assert_array_equal(flat, [-1.0, -1.0, 0.0, 0.0])
+    seen = get("state")["seen"]
+    get("see")(2)
+    assert get("state")["seen"] == {1, 2} and seen == {1}      # a set crosses by value
+    frozen = np.ones(2)
+    frozen.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        get("double_in_place")(frozen)
+
+    def secret(_):
+        raise ValueError("SECRET expected value 42")
+
+    with pytest.raises(ValueError) as raised:
+        get("apply")(secret, 1)
+    assert "SECRET" not in str(raised.value) and "SECRET" not in str(raised.value.__cause__)
+    with pytest.raises(RuntimeError, match="StopIteration"):
+        get("stop")()

@@ -136,3 +136,10 @@ def test_a_warning_after_a_flood_of_output_still_costs_the_cell():
                 graded_test("for i in range(1500):\n    print(i)\nassert noisy(2) == 4", "t"))
     limited, _ = LimitOutput().preprocess_cell(cells["t"], {}, 0)
     assert determine_grade(limited) == (0, 1)
+
+
+def test_a_warning_the_student_chose_to_ignore_stays_ignored():
+    cells = run(solution("import warnings\nwarnings.filterwarnings('ignore', category=RuntimeWarning)\n\n"
+                         "def entropy_term(p):\n    return p * np.log(p)"),
+                graded_test("assert np.isnan(entropy_term(np.float64(0.0)))", "t"))
+    assert cells["t"].outputs == []

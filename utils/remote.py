@@ -51,6 +51,7 @@ import os
 import socket
 import struct
 import sys
+import time
 import traceback
 import tracemalloc
 import warnings
@@ -82,7 +83,8 @@ class Remote:
 
     Calls, attribute reads and writes (not of dunder names), item access, ``len``, iteration,
     ``bool``, ``repr`` and ``isinstance(x, handle_of_a_class)`` are forwarded; identity holds
-    (one handle per object)."""
+    (one handle per object). Operators (``==``, arithmetic), ``float()``, ``hash`` and ``with``
+    are not: no object under test needs them, and ``==`` stays identity."""
 
     __slots__ = ("_peer", "_id", "__weakref__")
 
@@ -174,11 +176,15 @@ class Peer:
         serving its own requests meanwhile (callbacks)."""
         __tracebackhide__ = True
         answer = self.converse({"op": op, "args": self.encode(list(args))})
+        # Decoded before its warnings are raised: one may be an error (`simplefilter("error")`),
+        # and the arrays the answer links must be known here all the same.
+        error = self.decode_error(answer["error"], op) if "error" in answer else None
+        value = self.decode(answer["value"]) if error is None else None
         for warning in answer.get("warnings", [])[:MAX_WARNINGS]:
             self.warn(warning)
-        if "error" in answer:
-            raise self.decode_error(answer["error"])
-        return self.decode(answer["value"])
+        if error is not None:
+            raise error
+        return value
 
     def converse(self, message: dict) -> dict:
         """Send ``message``, serve requests until an answer (or ``{"end": …}``) comes; return it."""
@@ -192,14 +198,16 @@ class Peer:
         """The answer to one request of the other side, with every warning it raised (which
         the requesting side raises again under its own filters: a test's
         ``catch_warnings(record=True)`` or ``simplefilter("error")`` sees them)."""
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with warnings.catch_warnings(record=True) as raised:
+            # Every warning no filter of this side decides (a student's own "ignore" still does),
+            # every time, not once per place.
+            warnings.filterwarnings("always", append=True)
             try:
                 args = self.decode(incoming["args"])
                 answer = {"value": self.encode(self._perform(str(incoming["op"]), args))}
             except self.answered_errors as error:  # the other side decides what it means
                 answer = {"error": self.encode_error(error)}
-        return {**answer, "warnings": [_encode_warning(w) for w in caught[:MAX_WARNINGS]]}
+        return {**answer, "warnings": [_encode_warning(w) for w in raised[:MAX_WARNINGS]]}
 
     def warn(self, data: dict) -> None:
         """Raise again here a warning the other side raised while answering, under a file name
@@ -316,15 +324,14 @@ class Peer:
     def _receive(self, message) -> dict:
         if not isinstance(message, dict):
             raise ProtocolError("a message is not a JSON object")
-        updates = message.get("sync", [])
-        for link, wire in updates:
+        for link, wire in message.get("sync", []):
             entry = self._links.get(link)
             if entry is None:
                 raise ProtocolError(f"an update of an unknown object {link!r}")
             self._update(entry[0], wire)
-        if updates:  # an update may also change views of that array
-            for entry in self._links.values():
-                entry[1] = self._state(entry[0])
+            # Only this link is in step: another array sharing its memory changed too, and is
+            # sent back with the next message.
+            entry[1] = self._state(entry[0])
         self._their_released.update(str(link) for link in message.get("released", []))
         return message
 
@@ -367,7 +374,7 @@ class Peer:
             return [(_digest(k), _digest(v)) for k, v in obj.items()]
         if type(obj) is list:
             return [_digest(v) for v in obj]
-        return _state(obj)
+        return _array_or_rng_state(obj)
 
     def _wire(self, obj) -> dict:
         """A linked object's contents as data (its items encoded: linked ones by their link)."""
@@ -386,7 +393,7 @@ class Peer:
         elif type(obj) is list:
             obj[:] = [self.decode(v) for v in wire["v"]]
         else:
-            _update(obj, wire, self._limit)
+            _apply_array_or_rng(obj, wire, self._limit)
 
     # -- values -------------------------------------------------------------------------
 
@@ -474,7 +481,7 @@ class Peer:
             self._update(obj, data)
             self._links[link][1] = self._state(obj)
             return obj
-        obj = _new_array(data, self._limit) if data["t"] == "array" else _new_generator(data)
+        obj = _array_from(data, self._limit) if data["t"] == "array" else _new_generator(data)
         self._adopt(link, obj)
         return obj
 
@@ -508,16 +515,17 @@ class Peer:
         text = "".join(traceback.format_list(frames)[-_TRACEBACK_LINES:])
         return {"type": type(error).__name__, "base": base.__name__, "message": message, "traceback": text}
 
-    def decode_error(self, data: dict) -> BaseException:
-        """The exception to raise on this side for an error of the other side."""
+    def decode_error(self, data: dict, op: str = "call") -> BaseException:
+        """The exception to raise on this side for an error of the other side answering ``op``."""
         if not isinstance(data, dict):
             raise ProtocolError("an error that is not an object")
         name, base_name = shortened(str(data.get("type"))), str(data.get("base"))
         message = shortened(str(data.get("message", "")))
         base = getattr(builtins, base_name, None)
         # Only ordinary errors are raised as they are: never a SystemExit, KeyboardInterrupt or
-        # bare BaseException, which would pass every `except Exception` up to the grader's loop.
-        if not (isinstance(base, type) and issubclass(base, Exception)):
+        # bare BaseException, which would pass every `except Exception` up to the grader's loop,
+        # nor a StopIteration but from `next` (it would end a loop of the caller's quietly).
+        if not (isinstance(base, type) and issubclass(base, Exception)) or base is StopIteration and op != "next":
             base = RuntimeError
             message = f"{name}: {message}" if message else name
         elif name != base_name:
@@ -526,9 +534,8 @@ class Peer:
             error = base(message)
         except Exception:  # noqa: BLE001 - built-ins with other signatures (UnicodeDecodeError)
             error = RuntimeError(f"{name}: {message}")
-        error.remote_type = name
         if data.get("traceback"):
-            error.__cause__ = RemoteTraceback("Traceback of the notebook's code:\n" + shortened(str(data["traceback"])))
+            error.__cause__ = RemoteTraceback("Traceback on the other side:\n" + shortened(str(data["traceback"])))
         return error
 
 
@@ -549,7 +556,7 @@ def shortened(text: str) -> str:
 def _encode_warning(caught: warnings.WarningMessage) -> dict:
     base = next(t for t in caught.category.__mro__ if getattr(builtins, t.__name__, None) is t)
     return {"type": caught.category.__name__, "base": base.__name__, "message": str(caught.message),
-            "filename": str(caught.filename), "lineno": caught.lineno}
+            "lineno": caught.lineno}
 
 
 def _peak_memory(func, *args, **kwargs) -> int:
@@ -576,8 +583,12 @@ def _digest(value):
     kind = type(value)
     if kind in (float, complex):
         return repr(value)
-    if kind in (tuple, frozenset):
+    if kind is tuple:
         return tuple(map(_digest, value))
+    if kind in (set, frozenset):
+        return (kind.__name__, frozenset(map(_digest, value)))
+    if kind in (bytes, slice):
+        return (kind.__name__, repr(value))
     if _is_builtin_value(value):
         return (kind.__name__, value)
     if isinstance(value, np.generic):
@@ -585,16 +596,17 @@ def _digest(value):
     return id(value)
 
 
-def _state(obj):
-    """What is compared to find a change: an array's bytes, a generator's state."""
+def _array_or_rng_state(obj):
+    """What is compared to find a change: an array's shape and bytes, a generator's state."""
     if isinstance(obj, np.ndarray):
-        return obj.tobytes()
+        return obj.shape, obj.tobytes()
     return json.dumps(obj.bit_generator.state, sort_keys=True)
 
 
 def _wire_state(obj) -> dict:
     if isinstance(obj, np.ndarray):
-        return {"dtype": obj.dtype.str, "shape": list(obj.shape), "data": base64.b64encode(obj.tobytes()).decode()}
+        return {"dtype": obj.dtype.str, "shape": list(obj.shape), "writeable": bool(obj.flags.writeable),
+                "data": base64.b64encode(obj.tobytes()).decode()}
     return {"state": obj.bit_generator.state}
 
 
@@ -609,11 +621,9 @@ def _array_from(wire: dict, limit: int) -> np.ndarray:
     raw = base64.b64decode(data)
     if len(raw) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
         raise ProtocolError("an array whose data does not match its shape")
-    return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
-
-
-def _new_array(wire: dict, limit: int) -> np.ndarray:
-    return _array_from(wire, limit)
+    array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    array.flags.writeable = wire.get("writeable", True) is not False  # read-only stays read-only
+    return array
 
 
 def _new_generator(wire: dict) -> np.random.Generator:
@@ -626,14 +636,18 @@ def _new_generator(wire: dict) -> np.random.Generator:
     return generator
 
 
-def _update(obj, wire: dict, limit: int) -> None:
-    """Make the linked array or generator ``obj`` hold what the other side's copy holds now."""
+def _apply_array_or_rng(obj, wire: dict, limit: int) -> None:
+    """Make the linked array or generator ``obj`` hold what the other side's copy holds now (an
+    array's new shape too, when its size is the same: ``a.shape = …`` in place)."""
     if isinstance(obj, np.ndarray):
         new = _array_from(wire, limit)
-        if new.shape != obj.shape or new.dtype != obj.dtype:
-            raise ProtocolError("an update that changes an array's shape or dtype")
-        if obj.flags.writeable:
-            obj[...] = new
+        if new.size != obj.size or new.dtype != obj.dtype:
+            raise ProtocolError("an update that changes an array's size or dtype")
+        if new.shape != obj.shape:
+            obj.shape = new.shape
+        if not obj.flags.writeable:
+            raise ProtocolError("an update of an array that is read-only")
+        obj[...] = new
         return
     state = wire.get("state")
     if not isinstance(state, dict) or state.get("bit_generator") != type(obj.bit_generator).__name__:
@@ -660,6 +674,7 @@ class LibraryInstance(Remote):
     def __class__(self):
         return object.__getattribute__(self, "_stand_in")
 
+
 class KernelPeer(Peer):
     """The kernel's side: it also reads and writes the notebook's global names."""
 
@@ -684,8 +699,6 @@ class KernelPeer(Peer):
         if op == "setglobal":
             self._namespace[args[0]] = args[1]
             return None
-        if op == "hasglobal":
-            return args[0] in self._namespace
         return super().perform(op, args)
 
 
@@ -713,21 +726,27 @@ def send_frame(connection: socket.socket, message: dict) -> None:
     connection.sendall(FRAME_HEADER.pack(len(data)) + data)
 
 
-def receive_frame(connection: socket.socket, limit: int) -> dict:
+def receive_frame(connection: socket.socket, limit: int, deadline: float | None = None) -> dict:
     """The next frame of ``connection`` as a dict; ValueError if it is longer than ``limit``
-    bytes or not a JSON object, EOFError if the other side closed the connection."""
-    (size,) = FRAME_HEADER.unpack(_receive_exactly(connection, FRAME_HEADER.size))
+    bytes or not a JSON object, EOFError if the other side closed the connection, TimeoutError
+    if all of it has not come by ``deadline`` (``time.monotonic()``; None: no limit)."""
+    (size,) = FRAME_HEADER.unpack(_receive_exactly(connection, FRAME_HEADER.size, deadline))
     if size > limit:
         raise ValueError(f"a message of {size} bytes, more than {limit}")
-    message = json.loads(_receive_exactly(connection, size))
+    message = json.loads(_receive_exactly(connection, size, deadline))
     if not isinstance(message, dict):
         raise ValueError("a message that is not a JSON object")
     return message
 
 
-def _receive_exactly(connection: socket.socket, size: int) -> bytes:
+def _receive_exactly(connection: socket.socket, size: int, deadline: float | None) -> bytes:
     data = bytearray()
     while len(data) < size:
+        if deadline is not None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("a message that did not come whole in time")
+            connection.settimeout(left)
         chunk = connection.recv(min(size - len(data), 1 << 20))
         if not chunk:
             raise EOFError("the other side closed the connection")
