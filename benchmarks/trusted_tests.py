@@ -25,7 +25,7 @@ from traitlets.config import PyFileConfigLoader
 
 from course.notebooks import find_chapters
 from course.sandbox import SandboxedExecute
-from course.trusted_tests import is_test_cell
+from course.notebooks import is_test_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 

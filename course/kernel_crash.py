@@ -22,7 +22,7 @@ from nbformat import NotebookNode
 from traitlets import Integer
 
 from .nbgrader_execute import Execute
-from .trusted_tests import is_test_cell
+from .notebooks import is_test_cell
 
 CRASHED = "KernelCrashed"   # the ename of the error recorded on the cell that killed the kernel
 NOT_RUN = "NotRunAfterCrashes"

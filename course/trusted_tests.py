@@ -47,24 +47,19 @@ from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat import NotebookNode
 from nbformat.v4 import output_from_msg
-from nbgrader import utils as nbgrader_utils
 from traitlets import Bool
 
 from utils.checks import _visible_frames
 from utils.remote import PROTOCOL, Peer, ProtocolError, receive_frame, send_frame, shortened, unix_address
 
 from .nbgrader_execute import Execute
+from .notebooks import is_test_cell
 
 SERVE = "__import__('utils.remote', fromlist=['serve']).serve({path!r})"
 POLL_S = 0.05  # how often the grader looks at the kernel while it waits for an answer
 # After an interrupt, how long the kernel gets to answer before it is taken for dead.
 INTERRUPT_GRACE_S = 10.0
 _cell_numbers = itertools.count(1)
-
-
-def is_test_cell(cell) -> bool:
-    """An autograder test cell: a code cell graded by nbgrader that is not a solution cell."""
-    return cell.cell_type == "code" and nbgrader_utils.is_grade(cell) and not nbgrader_utils.is_solution(cell)
 
 
 class NotebookTimeout(TimeoutError):

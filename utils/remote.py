@@ -143,6 +143,15 @@ class Remote:
     __str__ = __repr__
 
 
+def _handle(cls: type, **slots) -> Remote:
+    """A new handle of class ``cls`` (``Remote`` or a subclass) with its slots set, past its
+    own ``__setattr__``, which forwards to the other side."""
+    handle = object.__new__(cls)
+    for name, value in slots.items():
+        object.__setattr__(handle, name, value)
+    return handle
+
+
 def _is_builtin_value(value) -> bool:
     return type(value) in (type(None), bool, int, float, str)
 
@@ -497,10 +506,7 @@ class Peer:
 
     def new_proxy(self, handle: str, data: dict) -> Remote:
         """The handle on the other side's object ``handle`` (``data``: how it was sent)."""
-        proxy = object.__new__(Remote)
-        object.__setattr__(proxy, "_peer", self)
-        object.__setattr__(proxy, "_id", handle)
-        return proxy
+        return _handle(Remote, _peer=self, _id=handle)
 
     # -- errors -------------------------------------------------------------------------
 
@@ -687,11 +693,7 @@ class KernelPeer(Peer):
         classes = [cls for cls in classes if cls is not None]
         if not classes:
             return super().new_proxy(handle, data)
-        proxy = object.__new__(LibraryInstance)
-        object.__setattr__(proxy, "_peer", self)
-        object.__setattr__(proxy, "_id", handle)
-        object.__setattr__(proxy, "_stand_in", _stand_in(classes[0]))
-        return proxy
+        return _handle(LibraryInstance, _peer=self, _id=handle, _stand_in=_stand_in(classes[0]))
 
     def perform(self, op: str, args: list):
         if op == "global":
